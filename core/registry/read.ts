@@ -1,0 +1,65 @@
+/**
+ * Read side of the registry. Deliberately free of zod and validation code: `mcp list` is run by
+ * scripts and must start fast.
+ */
+import type { ServerDefinition, ServerSource, Transport } from '../api/server.ts';
+import { serverUrlOf } from '../api/server.ts';
+import type { Db } from '../store/database.ts';
+import { notFound } from '../api/errors.ts';
+
+interface ServerRow {
+  id: string;
+  name: string;
+  display_name: string;
+  description: string;
+  transport: Transport;
+  command: string | null;
+  args: string;
+  cwd: string | null;
+  url: string | null;
+  headers: string;
+  env_template: string;
+  capabilities: string;
+  source: string;
+  fingerprint: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export function rowToServer(row: ServerRow): ServerDefinition {
+  return {
+    id: row.id,
+    name: row.name,
+    display_name: row.display_name,
+    description: row.description,
+    transport: row.transport,
+    command: row.command,
+    args: JSON.parse(row.args) as string[],
+    cwd: row.cwd,
+    url: row.url,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    env_template: JSON.parse(row.env_template) as ServerDefinition['env_template'],
+    capabilities: JSON.parse(row.capabilities) as string[],
+    server_url: serverUrlOf(row),
+    source: JSON.parse(row.source) as ServerSource,
+    fingerprint: row.fingerprint,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+export function listServers(db: Db): ServerDefinition[] {
+  return db.prepare<[], ServerRow>('SELECT * FROM servers ORDER BY name').all().map(rowToServer);
+}
+
+/** Finds a server by name (case-insensitive) or by id. */
+export function findServer(db: Db, nameOrId: string): ServerDefinition | undefined {
+  const row = db.prepare<[string, string], ServerRow>('SELECT * FROM servers WHERE name = ? OR id = ?').get(nameOrId, nameOrId);
+  return row === undefined ? undefined : rowToServer(row);
+}
+
+export function getServer(db: Db, nameOrId: string): ServerDefinition {
+  const server = findServer(db, nameOrId);
+  if (server === undefined) throw notFound(`No server named "${nameOrId}" is registered.`, 'name');
+  return server;
+}

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { conflict, notFound, WardenError } from '../api/errors.ts';
+import { secretHandlesIn } from '../api/names.ts';
+import { parseServerInput } from '../api/server-schema.ts';
+import { serverUrlOf, type ServerDefinition, type ServerSource } from '../api/server.ts';
+import type { Store } from '../store/database.ts';
+import { launchFingerprint } from './fingerprint.ts';
+import { getServer } from './read.ts';
+import { resolveCommand } from './resolve-command.ts';
+
+export interface RegisterContext {
+  /** Where relative commands and working directories are resolved from (the caller's directory). */
+  cwd: string;
+  /** The environment whose PATH bare command names are looked up on. */
+  env: Record<string, string | undefined>;
+  source?: ServerSource;
+  now?: () => Date;
+}
+
+/** A stable id: from the name for manual servers, from where it was found for discovered ones. */
+export function serverIdFor(name: string, source: ServerSource): string {
+  const basis = source.kind === 'manual' ? ['manual', name.toLowerCase()] : ['discovered', source.client, source.config_path, source.key];
+  return `srv_${createHash('sha256').update(JSON.stringify(basis)).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * Validates and stores a server definition. A definition is a blueprint: this spawns nothing and
+ * connects to nothing; it only checks that the command exists and every secret handle resolves.
+ */
+export function registerServer(store: Store, raw: unknown, ctx: RegisterContext): ServerDefinition {
+  const input = parseServerInput(raw);
+  const source = ctx.source ?? { kind: 'manual' };
+
+  let cwd: string | null = null;
+  if (input.cwd !== undefined) {
+    cwd = path.resolve(ctx.cwd, input.cwd);
+    if (!isDirectory(cwd)) throw new WardenError('not_found', `The working directory ${cwd} does not exist or is not a directory.`, 'cwd');
+  }
+  const command = input.transport === 'stdio' ? resolveCommand(input.command as string, { cwd: cwd ?? ctx.cwd, env: ctx.env }) : null;
+
+  const now = (ctx.now ?? (() => new Date()))().toISOString();
+  const launch = {
+    transport: input.transport,
+    command,
+    args: input.args ?? [],
+    cwd,
+    url: input.transport === 'stdio' ? null : (input.url as string),
+    headers: input.headers ?? {},
+    env_template: input.env_template ?? [],
+  };
+  const def: ServerDefinition = {
+    id: serverIdFor(input.name, source),
+    name: input.name,
+    display_name: input.display_name?.trim() || input.name,
+    description: input.description ?? '',
+    ...launch,
+    capabilities: input.capabilities ?? [],
+    server_url: serverUrlOf({ transport: input.transport, name: input.name, url: launch.url }),
+    source,
+    fingerprint: launchFingerprint(launch),
+    created_at: now,
+    updated_at: now,
+  };
+
+  const refs = secretReferences(def);
+  const { db } = store;
+  const insert = db.prepare(`
+    INSERT INTO servers (id, name, display_name, description, transport, command, args, cwd, url, headers,
+                         env_template, capabilities, source, fingerprint, created_at, updated_at)
+    VALUES (@id, @name, @display_name, @description, @transport, @command, @args, @cwd, @url, @headers,
+            @env_template, @capabilities, @source, @fingerprint, @created_at, @updated_at)`);
+  const insertRef = db.prepare('INSERT INTO server_secret_refs (server_id, secret_name) VALUES (?, ?)');
+  const secretExists = db.prepare<[string], { name: string }>('SELECT name FROM secrets WHERE name = ?');
+  const nameTaken = db.prepare<[string, string], { name: string }>('SELECT name FROM servers WHERE name = ? OR id = ?');
+
+  db.transaction(() => {
+    const taken = nameTaken.get(def.name, def.id);
+    if (taken !== undefined) throw conflict(`A server named "${taken.name}" is already registered.`, 'name');
+    for (const ref of refs) {
+      if (secretExists.get(ref.secret) === undefined) {
+        throw notFound(`The secret "${ref.secret}" used in ${ref.where} does not exist: add it first with \`mcp-warden secrets add ${ref.secret}\`.`, ref.field);
+      }
+    }
+    insert.run({
+      ...def,
+      args: JSON.stringify(def.args),
+      headers: JSON.stringify(def.headers),
+      env_template: JSON.stringify(def.env_template),
+      capabilities: JSON.stringify(def.capabilities),
+      source: JSON.stringify(def.source),
+    });
+    for (const secret of new Set(refs.map((r) => r.secret))) insertRef.run(def.id, secret);
+  }).immediate();
+  return def;
+}
+
+/** Removes a server by name or id and returns what was removed. */
+export function removeServer(store: Store, nameOrId: string): ServerDefinition {
+  return store.db
+    .transaction(() => {
+      const server = getServer(store.db, nameOrId);
+      store.db.prepare('DELETE FROM servers WHERE id = ?').run(server.id);
+      return server;
+    })
+    .immediate();
+}
+
+interface SecretRef {
+  secret: string;
+  where: string;
+  field: string;
+}
+
+/** Every `{{secret:NAME}}` handle in a definition, with where it stands (for error messages). */
+export function secretReferences(def: Pick<ServerDefinition, 'env_template' | 'headers'>): SecretRef[] {
+  const refs: SecretRef[] = [];
+  def.env_template.forEach((pair, i) => {
+    for (const secret of secretHandlesIn(pair.value)) refs.push({ secret, where: `environment variable ${pair.key}`, field: `env_template[${i}].value` });
+  });
+  for (const [header, value] of Object.entries(def.headers)) {
+    for (const secret of secretHandlesIn(value)) refs.push({ secret, where: `header ${header}`, field: `headers.${header}` });
+  }
+  return refs;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,89 @@
+import { conflict, invalidInput, notFound } from '../api/errors.ts';
+import { NAME_PATTERN, NAME_RULE } from '../api/names.ts';
+import type { SecretInfo } from '../api/secret.ts';
+import type { Db, Store } from '../store/database.ts';
+import type { Keychain } from './keychain.ts';
+
+/** Largest value accepted; keychains reject much larger blobs anyway. */
+export const MAX_SECRET_BYTES = 64 * 1024;
+
+export interface AddSecretInput {
+  name: string;
+  value: string;
+  description?: string | undefined;
+  /** Replace the value of an existing secret (rotation) instead of refusing. */
+  replace?: boolean | undefined;
+}
+
+export function validateSecretName(name: string): void {
+  if (!NAME_PATTERN.test(name)) throw invalidInput('name', `The secret name ${JSON.stringify(name)} is invalid: use ${NAME_RULE}.`);
+}
+
+/**
+ * Stores the value in the OS keychain and only the name in the database. The keychain is written
+ * first: if it is unavailable nothing is stored anywhere.
+ */
+export function addSecret(store: Store, keychain: Keychain, input: AddSecretInput, now: Date = new Date()): SecretInfo {
+  validateSecretName(input.name);
+  if (input.value === '') throw invalidInput('value', `The value for secret ${input.name} is empty.`);
+  if (Buffer.byteLength(input.value) > MAX_SECRET_BYTES) throw invalidInput('value', `The value for secret ${input.name} is larger than ${MAX_SECRET_BYTES} bytes.`);
+  const description = input.description ?? '';
+  if (description.length > 4096) throw invalidInput('description', 'The description is longer than 4096 characters.');
+
+  const existing = findSecretRow(store.db, input.name);
+  if (existing !== undefined && input.replace !== true) {
+    throw conflict(`A secret named "${input.name}" already exists: pass --replace to change its value.`, 'name');
+  }
+  keychain.set(input.name, input.value);
+  try {
+    store.db
+      .prepare(
+        `INSERT INTO secrets (name, description, created_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET description = CASE WHEN excluded.description = '' THEN description ELSE excluded.description END`,
+      )
+      .run(input.name, description, now.toISOString());
+  } catch (error) {
+    // Keep the keychain and the database in step: a value with no record is never left behind.
+    if (existing === undefined) keychain.delete(input.name);
+    throw error;
+  }
+  return getSecretInfo(store.db, input.name);
+}
+
+export function listSecrets(db: Db): SecretInfo[] {
+  const rows = db
+    .prepare<[], { name: string; description: string; created_at: string; used_by: string | null }>(
+      `SELECT s.name, s.description, s.created_at,
+              (SELECT json_group_array(name) FROM (SELECT v.name FROM server_secret_refs r JOIN servers v ON v.id = r.server_id
+                                                   WHERE r.secret_name = s.name ORDER BY v.name)) AS used_by
+         FROM secrets s ORDER BY s.name`,
+    )
+    .all();
+  return rows.map((row) => ({ ...row, used_by: JSON.parse(row.used_by ?? '[]') as string[] }));
+}
+
+export function getSecretInfo(db: Db, name: string): SecretInfo {
+  const info = listSecrets(db).find((s) => s.name === name);
+  if (info === undefined) throw notFound(`No secret named "${name}" exists.`, 'name');
+  return info;
+}
+
+/**
+ * Removes a secret from the keychain and the database. Refused while a server references it,
+ * unless `force`: then those servers keep a dangling handle and fail to launch with a clear error.
+ */
+export function removeSecret(store: Store, keychain: Keychain, name: string, options: { force?: boolean } = {}): SecretInfo {
+  validateSecretName(name);
+  const info = getSecretInfo(store.db, name);
+  if (info.used_by.length > 0 && options.force !== true) {
+    const servers = info.used_by.map((s) => `"${s}"`).join(', ');
+    throw conflict(`The secret "${name}" is used by ${servers}: change or remove ${info.used_by.length === 1 ? 'that server' : 'those servers'} first, or pass --force.`, 'name');
+  }
+  keychain.delete(name);
+  store.db.prepare('DELETE FROM secrets WHERE name = ?').run(name);
+  return info;
+}
+
+function findSecretRow(db: Db, name: string): { name: string } | undefined {
+  return db.prepare<[string], { name: string }>('SELECT name FROM secrets WHERE name = ?').get(name);
+}
