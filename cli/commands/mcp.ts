@@ -1,0 +1,111 @@
+import { WardenError } from '../../core/api/errors.ts';
+import type { EnvVar, ServerDefinition, ServerInput } from '../../core/api/server.ts';
+import { getServer, listServers } from '../../core/registry/read.ts';
+import { withStore, type GlobalOptions } from '../context.ts';
+import { formatTable, printJson, truncate } from '../output.ts';
+
+export interface AddOptions extends GlobalOptions {
+  /** --args and --arg values in command-line order. */
+  argv: string[];
+  command?: string;
+  url?: string;
+  header?: string[];
+  env?: string[];
+  cwd?: string;
+  displayName?: string;
+  description?: string;
+  capabilities?: string;
+  json?: boolean;
+}
+
+export async function add(name: string, transport: string, options: AddOptions): Promise<void> {
+  const input: Record<keyof ServerInput, unknown> = {
+    name,
+    transport,
+    display_name: options.displayName,
+    description: options.description,
+    command: options.command,
+    args: options.argv.length > 0 ? options.argv : undefined,
+    cwd: options.cwd,
+    url: options.url,
+    headers: options.header === undefined ? undefined : Object.fromEntries(options.header.map((h) => splitPair(h, '--header', 'NAME=VALUE'))),
+    env_template: options.env?.map((e): EnvVar => {
+      const [key, value] = splitPair(e, '--env', 'KEY=VALUE');
+      return { key, value };
+    }),
+    capabilities: options.capabilities === undefined ? undefined : splitList(options.capabilities),
+  };
+  const { registerServer } = await import('../../core/registry/register.ts');
+  const server = await withStore(options, (store) => registerServer(store, dropUndefined(input), { cwd: process.cwd(), env: process.env }));
+  if (options.json === true) printJson({ server });
+  else process.stdout.write(`Registered ${server.transport} server "${server.name}" (${server.id}): ${launchLine(server)}\n`);
+}
+
+export async function list(options: GlobalOptions & { json?: boolean }): Promise<void> {
+  const servers = await withStore(options, (store) => listServers(store.db));
+  if (options.json === true) return printJson({ servers });
+  if (servers.length === 0) {
+    process.stdout.write('No servers are registered. Add one with `mcp-warden mcp add <name> stdio --command <path>`.\n');
+    return;
+  }
+  const rows = servers.map((s) => [s.name, s.transport, truncate(launchLine(s), 60), truncate(s.description, 40), s.env_template.map((e) => e.key).join(',')]);
+  process.stdout.write(`${formatTable(['NAME', 'TRANSPORT', 'COMMAND/URL', 'DESCRIPTION', 'ENV'], rows)}\n`);
+}
+
+export async function show(name: string, options: GlobalOptions & { json?: boolean }): Promise<void> {
+  const server = await withStore(options, (store) => getServer(store.db, name));
+  if (options.json === true) return printJson({ server });
+  const fields: [string, string][] = [
+    ['Name', server.name],
+    ['Display name', server.display_name],
+    ['Id', server.id],
+    ['Description', server.description || '-'],
+    ['Transport', server.transport],
+    ['Server URL', server.server_url],
+  ];
+  if (server.transport === 'stdio') {
+    fields.push(['Command', server.command ?? '-'], ['Args', server.args.length > 0 ? server.args.map(quoteArg).join(' ') : '-'], ['Working dir', server.cwd ?? '-']);
+  } else {
+    fields.push(['URL', server.url ?? '-']);
+    for (const [header, value] of Object.entries(server.headers)) fields.push([`Header ${header}`, value]);
+  }
+  for (const pair of server.env_template) fields.push([`Env ${pair.key}`, pair.value]);
+  fields.push(
+    ['Capabilities', server.capabilities.join(', ') || '-'],
+    ['Source', server.source.kind === 'manual' ? 'registered by hand' : `${server.source.client}: ${server.source.config_path} (${server.source.key})`],
+    ['Fingerprint', server.fingerprint],
+    ['Created', server.created_at],
+    ['Updated', server.updated_at],
+  );
+  const width = Math.max(...fields.map(([k]) => k.length));
+  process.stdout.write(`${fields.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`).join('\n')}\n`);
+}
+
+export async function remove(name: string, options: GlobalOptions & { json?: boolean }): Promise<void> {
+  const { removeServer } = await import('../../core/registry/register.ts');
+  const server = await withStore(options, (store) => removeServer(store, name));
+  if (options.json === true) printJson({ removed: server });
+  else process.stdout.write(`Removed server "${server.name}" (${server.id}).\n`);
+}
+
+function launchLine(s: ServerDefinition): string {
+  return s.transport === 'stdio' ? [s.command ?? '', ...s.args.map(quoteArg)].join(' ') : (s.url ?? '');
+}
+
+const quoteArg = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+
+function splitPair(text: string, flag: string, shape: string): [string, string] {
+  const at = text.indexOf('=');
+  if (at <= 0) throw new WardenError('invalid_input', `${flag} expects ${shape}, but got ${JSON.stringify(text)}.`, flag.slice(2));
+  return [text.slice(0, at), text.slice(at + 1)];
+}
+
+export const splitList = (text: string): string[] =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+
+function dropUndefined(input: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,122 @@
+/**
+ * `mcp-warden`: the command tree. Each action imports its module on demand, so a command loads only
+ * what it uses (`mcp list` never loads zod or the keychain) and start-up stays fast.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { exitCodeFor, WardenError } from '../core/api/errors.ts';
+
+declare const __WARDEN_VERSION__: string | undefined;
+const VERSION = typeof __WARDEN_VERSION__ === 'string' ? __WARDEN_VERSION__ : '0.0.0-dev';
+
+type Opts = Record<string, unknown>;
+const globals = (cmd: Command): Opts => cmd.optsWithGlobals();
+
+export function buildProgram(): Command {
+  const program = new Command('mcp-warden')
+    .description('Know which MCP servers your AI clients can start, what they run, and when that changes.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('--home <dir>', 'data directory (default: $MCP_WARDEN_HOME, else the platform app-data directory)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'mcp-warden: ')) });
+
+  const mcp = program.command('mcp').description('register, inspect and remove MCP servers');
+  const json = () => new Option('--json', 'print one JSON document');
+
+  // --args and --arg land in one list in command-line order; options events fire in that order.
+  const argv: string[] = [];
+  const add = mcp
+    .command('add')
+    .description('register a server (a blueprint: nothing is spawned or contacted)')
+    .argument('<name>', "unique name: 1 to 64 letters, digits, '-', '_' or '.'")
+    .argument('<transport>', 'stdio, http or sse')
+    .option('--command <path>', 'executable for stdio; a bare name is looked up on PATH')
+    .option('--args <list>', 'arguments, split on commas')
+    .option('--arg <value>', 'one argument (repeatable; for an argument holding a comma)')
+    .option('--url <url>', 'absolute http(s) URL for http and sse')
+    .option('--header <name=value>', 'HTTP header (repeatable); the value may hold {{secret:NAME}}', collect)
+    .option('--env <key=value>', 'environment variable (repeatable); the value may hold {{secret:NAME}}', collect)
+    .option('--cwd <dir>', 'working directory for stdio')
+    .option('--display-name <text>', 'name shown to users')
+    .option('--description <text>', 'what the server is for')
+    .option('--capabilities <list>', 'declared tool names, split on commas')
+    .addOption(json());
+  add.on('option:args', (value: string) => argv.push(...value.split(',')));
+  add.on('option:arg', (value: string) => argv.push(value));
+  add.action(async (name: string, transport: string, _o: Opts, cmd: Command) => (await import('./commands/mcp.ts')).add(name, transport, { ...globals(cmd), argv }));
+
+  mcp
+    .command('list')
+    .description('list registered servers')
+    .addOption(json())
+    .action(async (_o: Opts, cmd: Command) => (await import('./commands/mcp.ts')).list(globals(cmd)));
+  mcp
+    .command('show')
+    .description('show one server in full')
+    .argument('<name>', 'server name or id')
+    .addOption(json())
+    .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/mcp.ts')).show(name, globals(cmd)));
+  mcp
+    .command('remove')
+    .description('remove a server from the registry')
+    .argument('<name>', 'server name or id')
+    .addOption(json())
+    .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/mcp.ts')).remove(name, globals(cmd)));
+
+  const secrets = program.command('secrets').description('keep secrets in the OS keychain for {{secret:NAME}} handles');
+  secrets
+    .command('add')
+    .description('store a secret; the value is read from stdin (hidden on a terminal)')
+    .argument('<name>', "1 to 64 letters, digits, '-', '_' or '.'")
+    .option('--description <text>', 'what the secret is')
+    .option('--replace', 'replace the value of an existing secret')
+    .addOption(json())
+    .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/secrets.ts')).add(name, globals(cmd)));
+  secrets
+    .command('list')
+    .description('list secret names, when they were added and which servers use them (never values)')
+    .addOption(json())
+    .action(async (_o: Opts, cmd: Command) => (await import('./commands/secrets.ts')).list(globals(cmd)));
+  secrets
+    .command('remove')
+    .description('remove a secret from the keychain')
+    .argument('<name>', 'secret name')
+    .option('--force', 'remove it even while servers reference it')
+    .addOption(json())
+    .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/secrets.ts')).remove(name, globals(cmd)));
+  secrets
+    .command('status')
+    .description('say whether the OS keychain is available and persistent')
+    .addOption(json())
+    .action(async (_o: Opts, cmd: Command) => (await import('./commands/secrets.ts')).status(globals(cmd)));
+
+  return program;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return report(error);
+  }
+}
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and version are not failures; commander already printed the usage error.
+    return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+  }
+  if (error instanceof WardenError) {
+    process.stderr.write(`mcp-warden: ${error.message}\n`);
+    return exitCodeFor(error);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`mcp-warden: unexpected error: ${message}${process.env.MCP_WARDEN_DEBUG ? `\n${(error as Error).stack ?? ''}` : ' (set MCP_WARDEN_DEBUG=1 for details)'}\n`);
+  return 1;
+}
