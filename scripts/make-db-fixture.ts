@@ -1,0 +1,29 @@
+// Writes test/fixtures/db/schema-v<N>.sqlite (N = the current schema version) with sample rows,
+// and schema-v<N>.expected.json with what the registry read from it. Run once when a migration is
+// added: `node scripts/make-db-fixture.ts`. The fixtures keep upgrades from every version tested.
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { listServers } from '../core/registry/read.ts';
+import { registerServer } from '../core/registry/register.ts';
+import { DATABASE_FILE, openStore } from '../core/store/database.ts';
+import { LATEST_SCHEMA_VERSION } from '../core/store/migrations.ts';
+
+const out = path.resolve(import.meta.dirname, '..', 'test', 'fixtures', 'db');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-fixture-'));
+const store = openStore(dir);
+const ctx = { cwd: dir, env: { PATH: '/bin:/usr/bin' }, now: () => new Date('2026-01-01T00:00:00Z') };
+// Secret metadata only: fixtures never hold a keychain value.
+store.db.prepare("INSERT INTO secrets (name, description, created_at) VALUES ('gh-token', 'GitHub', '2026-01-01T00:00:00.000Z')").run();
+registerServer(store, { name: 'files', transport: 'stdio', command: '/bin/sh', args: ['-c', 'exec cat'], env_template: [{ key: 'GITHUB_TOKEN', value: '{{secret:gh-token}}' }], capabilities: ['read_file'], description: 'fixture' }, ctx);
+registerServer(store, { name: 'remote', transport: 'http', url: 'https://mcp.example.com/mcp', headers: { 'X-Team': 'core' } }, ctx);
+registerServer(store, { name: 'legacy', transport: 'sse', url: 'http://127.0.0.1:9000/sse', display_name: 'Legacy SSE' }, ctx);
+const expected = listServers(store.db);
+store.db.pragma('wal_checkpoint(TRUNCATE)');
+store.db.pragma('journal_mode = DELETE');
+store.close();
+const name = `schema-v${LATEST_SCHEMA_VERSION}`;
+copyFileSync(path.join(dir, DATABASE_FILE), path.join(out, `${name}.sqlite`));
+writeFileSync(path.join(out, `${name}.expected.json`), `${JSON.stringify({ servers: expected }, null, 2)}\n`);
+rmSync(dir, { recursive: true, force: true });
+process.stdout.write(`Wrote ${path.join(out, name)}.sqlite\n`);
