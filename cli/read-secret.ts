@@ -12,8 +12,9 @@ export async function readSecretValue(prompt: string, stdin: NodeJS.ReadStream =
 }
 
 function readFromTty(prompt: string, stdin: NodeJS.ReadStream): Promise<string> {
-  process.stderr.write(prompt);
+  // Echo off before the prompt shows: anything typed or pasted after it must never be echoed.
   stdin.setRawMode(true);
+  process.stderr.write(prompt);
   stdin.resume();
   stdin.setEncoding('utf8');
   let value = '';

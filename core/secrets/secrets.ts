@@ -50,20 +50,21 @@ export function addSecret(store: Store, keychain: Keychain, input: AddSecretInpu
   return getSecretInfo(store.db, input.name);
 }
 
-export function listSecrets(db: Db): SecretInfo[] {
+/** Every secret's metadata, or only the one named `name`. */
+export function listSecrets(db: Db, name?: string): SecretInfo[] {
   const rows = db
-    .prepare<[], { name: string; description: string; created_at: string; used_by: string | null }>(
+    .prepare<[string | null, string | null], { name: string; description: string; created_at: string; used_by: string | null }>(
       `SELECT s.name, s.description, s.created_at,
               (SELECT json_group_array(name) FROM (SELECT v.name FROM server_secret_refs r JOIN servers v ON v.id = r.server_id
                                                    WHERE r.secret_name = s.name ORDER BY v.name)) AS used_by
-         FROM secrets s ORDER BY s.name`,
+         FROM secrets s WHERE ? IS NULL OR s.name = ? ORDER BY s.name`,
     )
-    .all();
+    .all(name ?? null, name ?? null);
   return rows.map((row) => ({ ...row, used_by: JSON.parse(row.used_by ?? '[]') as string[] }));
 }
 
 export function getSecretInfo(db: Db, name: string): SecretInfo {
-  const info = listSecrets(db).find((s) => s.name === name);
+  const info = listSecrets(db, name)[0];
   if (info === undefined) throw notFound(`No secret named "${name}" exists.`, 'name');
   return info;
 }
