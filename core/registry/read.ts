@@ -2,29 +2,14 @@
  * Read side of the registry. Deliberately free of zod and validation code: `mcp list` is run by
  * scripts and must start fast.
  */
-import type { ServerDefinition, ServerSource, Transport } from '../api/server.ts';
+import type { ServerDefinition, ServerSource } from '../api/server.ts';
 import { serverUrlOf } from '../api/server.ts';
 import type { Db } from '../store/database.ts';
 import { notFound } from '../api/errors.ts';
 
-interface ServerRow {
-  id: string;
-  name: string;
-  display_name: string;
-  description: string;
-  transport: Transport;
-  command: string | null;
-  args: string;
-  cwd: string | null;
-  url: string | null;
-  headers: string;
-  env_template: string;
-  capabilities: string;
-  source: string;
-  fingerprint: string;
-  created_at: string;
-  updated_at: string;
-}
+/** The JSON-encoded columns of a server row; the rest are stored as they are. */
+type JsonColumns = 'args' | 'headers' | 'env_template' | 'capabilities' | 'source';
+type ServerRow = Omit<ServerDefinition, JsonColumns | 'server_url'> & Record<JsonColumns, string>;
 
 export function rowToServer(row: ServerRow): ServerDefinition {
   return {
