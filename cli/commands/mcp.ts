@@ -48,7 +48,7 @@ export async function list(options: GlobalOptions & { json?: boolean }): Promise
     process.stdout.write('No servers are registered. Add one with `mcp-warden mcp add <name> stdio --command <path>`.\n');
     return;
   }
-  const rows = servers.map((s) => [s.name, s.transport, truncate(launchLine(s), 60), truncate(s.description, 40), s.env_template.map((e) => e.key).join(',')]);
+  const rows = servers.map((s) => [s.name, s.transport, launchLine(s), truncate(s.description, 40), s.env_template.map((e) => e.key).join(',')]);
   process.stdout.write(`${formatTable(['NAME', 'TRANSPORT', 'COMMAND/URL', 'DESCRIPTION', 'ENV'], rows)}\n`);
 }
 
