@@ -17,7 +17,8 @@ const args = process.argv.slice(2);
 process.chdir(root);
 
 const node = ensureNode();
-if (node !== process.execPath) process.exit(run(node, [self, ...args]));
+// Under a provisioned Node, put it first on PATH too, so every `node` the tests start is the same one.
+if (node !== process.execPath) process.exit(run(node, [self, ...args], { PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ''}` }));
 
 if (process.platform === 'linux' && process.env.MCP_WARDEN_TEST_DBUS !== '1') {
   for (const tool of ['dbus-run-session', 'gnome-keyring-daemon']) {

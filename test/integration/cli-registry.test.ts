@@ -22,9 +22,14 @@ test('stdio and http servers round-trip through add, list, show and remove', (t)
   const home = tempDir(t);
   const h = ['--home', home];
   const work = tempDir(t, 'mcp-warden-cwd-');
+  const bin = tempDir(t, 'mcp-warden-path-');
+  const server = path.join(bin, 'mcp-files');
+  writeFileSync(server, '#!/bin/sh\n');
+  chmodSync(server, 0o755);
+  const onPath = { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` };
 
-  ok([...h, 'mcp', 'add', 'files', 'stdio', '--command', 'node', '--args', 'server.js,--root', '--arg', 'a,b', '--cwd', work,
-    '--env', 'LOG_LEVEL=debug', '--env', 'EMPTY=', '--display-name', 'File server', '--description', 'Reads files', '--capabilities', 'read_file, list_dir']);
+  ok([...h, 'mcp', 'add', 'files', 'stdio', '--command', 'mcp-files', '--args', 'server.js,--root', '--arg', 'a,b', '--cwd', work,
+    '--env', 'LOG_LEVEL=debug', '--env', 'EMPTY=', '--display-name', 'File server', '--description', 'Reads files', '--capabilities', 'read_file, list_dir'], onPath);
   ok([...h, 'mcp', 'add', 'remote', 'http', '--url', 'https://mcp.example.com/mcp?x=1', '--header', 'X-Team=core', '--header', 'Accept=application/json, text/event-stream']);
   ok([...h, 'mcp', 'add', 'legacy', 'sse', '--url', 'http://127.0.0.1:9000/sse']);
 
@@ -34,7 +39,7 @@ test('stdio and http servers round-trip through add, list, show and remove', (t)
 
   const files = listed.servers[0] as ServerDefinition;
   assert.equal(files.transport, 'stdio');
-  assert.equal(files.command, process.execPath, 'a bare command name is resolved on PATH to an absolute path');
+  assert.equal(files.command, server, 'a bare command name is resolved on PATH to an absolute path');
   assert.deepEqual(files.args, ['server.js', '--root', 'a,b']);
   assert.equal(files.cwd, work);
   assert.deepEqual(files.env_template, [{ key: 'LOG_LEVEL', value: 'debug' }, { key: 'EMPTY', value: '' }]);
@@ -60,7 +65,7 @@ test('stdio and http servers round-trip through add, list, show and remove', (t)
 
   const table = ok([...h, 'mcp', 'list']);
   assert.match(table.split('\n')[0] as string, /^NAME\s+TRANSPORT\s+COMMAND\/URL\s+DESCRIPTION\s+ENV$/);
-  assert.match(table, /files\s+stdio\s+\S*node server\.js --root a,b\s+Reads files\s+LOG_LEVEL,EMPTY/);
+  assert.match(table, new RegExp(`files\\s+stdio\\s+${escape(server)} server\\.js --root a,b\\s+Reads files\\s+LOG_LEVEL,EMPTY`));
   assert.doesNotMatch(table, /debug/, 'the table shows env key names only');
   const human = ok([...h, 'mcp', 'show', 'remote']);
   assert.match(human, /Header X-Team:\s+core/);
