@@ -14,7 +14,8 @@ export interface EnvVar {
 
 export type ServerSource =
   | { kind: 'manual' }
-  | { kind: 'discovered'; client: string; config_path: string; key: string };
+  /** `key` is the entry's key in the config; `pointer` the RFC 6901 pointer to it, unique in the file. */
+  | { kind: 'discovered'; client: string; config_path: string; key: string; pointer: string };
 
 /** What a user submits to register a server. */
 export interface ServerInput {

@@ -21,7 +21,7 @@ export interface RegisterContext {
 
 /** A stable id: from the name for manual servers, from where it was found for discovered ones. */
 export function serverIdFor(name: string, source: ServerSource): string {
-  const basis = source.kind === 'manual' ? ['manual', name.toLowerCase()] : ['discovered', source.client, source.config_path, source.key];
+  const basis = source.kind === 'manual' ? ['manual', name.toLowerCase()] : ['discovered', source.client, source.config_path, source.pointer];
   return `srv_${createHash('sha256').update(JSON.stringify(basis)).digest('hex').slice(0, 24)}`;
 }
 

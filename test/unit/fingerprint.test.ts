@@ -27,7 +27,7 @@ test('the launch fingerprint changes with what runs, not with secret values or k
 test('server ids are stable: from the name for manual servers, from where they were found otherwise', () => {
   assert.equal(serverIdFor('GitHub', { kind: 'manual' }), serverIdFor('github', { kind: 'manual' }));
   assert.notEqual(serverIdFor('github', { kind: 'manual' }), serverIdFor('gitlab', { kind: 'manual' }));
-  const found = { kind: 'discovered' as const, client: 'claude-desktop', config_path: '/c.json', key: 'github' };
+  const found = { kind: 'discovered' as const, client: 'claude-desktop', config_path: '/c.json', key: 'github', pointer: '/mcpServers/github' };
   assert.equal(serverIdFor('renamed', found), serverIdFor('github', found), 'a discovered server keeps its id when its display name changes');
-  assert.notEqual(serverIdFor('github', found), serverIdFor('github', { ...found, key: 'github2' }));
+  assert.notEqual(serverIdFor('github', found), serverIdFor('github', { ...found, pointer: '/mcpServers/github2' }));
 });
