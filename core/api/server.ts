@@ -17,6 +17,8 @@ export type ServerSource =
   /** `key` is the entry's key in the config; `pointer` the RFC 6901 pointer to it, unique in the file. */
   | { kind: 'discovered'; client: string; config_path: string; key: string; pointer: string };
 
+export type ServerStatus = 'discovered' | 'approved';
+
 /** What a user submits to register a server. */
 export interface ServerInput {
   name: string;
@@ -52,6 +54,10 @@ export interface ServerDefinition {
   source: ServerSource;
   /** SHA-256 (hex) of the launch fingerprint: transport, command, args, cwd, URL, header and env key names. */
   fingerprint: string;
+  /** `discovered`: found in a client config, not yet approved; `approved`: registered by hand or approved. */
+  status: ServerStatus;
+  /** SHA-256 of the resolved executable when registered or approved (stdio only). */
+  command_sha256: string | null;
   created_at: string;
   updated_at: string;
 }

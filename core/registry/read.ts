@@ -28,6 +28,8 @@ export function rowToServer(row: ServerRow): ServerDefinition {
     server_url: serverUrlOf(row),
     source: JSON.parse(row.source) as ServerSource,
     fingerprint: row.fingerprint,
+    status: row.status,
+    command_sha256: row.command_sha256,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

@@ -5,7 +5,9 @@ import { conflict, notFound, WardenError } from '../api/errors.ts';
 import { secretHandlesIn } from '../api/names.ts';
 import { parseServerInput } from '../api/server-schema.ts';
 import { serverUrlOf, type ServerDefinition, type ServerSource } from '../api/server.ts';
-import type { Store } from '../store/database.ts';
+import type { Db, Store } from '../store/database.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { hashExecutable } from '../integrity/executable-hash.ts';
 import { launchFingerprint } from './fingerprint.ts';
 import { getServer } from './read.ts';
 import { resolveCommand } from './resolve-command.ts';
@@ -60,21 +62,24 @@ export function registerServer(store: Store, raw: unknown, ctx: RegisterContext)
     server_url: serverUrlOf({ transport: input.transport, name: input.name, url: launch.url }),
     source,
     fingerprint: launchFingerprint(launch),
+    status: 'approved',
+    command_sha256: command === null ? null : hashExecutable(store.db, command),
     created_at: now,
     updated_at: now,
   };
 
-  const refs = secretReferences(def);
-  const { db } = store;
-  const insert = db.prepare(`
-    INSERT INTO servers (id, name, display_name, description, transport, command, args, cwd, url, headers,
-                         env_template, capabilities, source, fingerprint, created_at, updated_at)
-    VALUES (@id, @name, @display_name, @description, @transport, @command, @args, @cwd, @url, @headers,
-            @env_template, @capabilities, @source, @fingerprint, @created_at, @updated_at)`);
-  const insertRef = db.prepare('INSERT INTO server_secret_refs (server_id, secret_name) VALUES (?, ?)');
-  const secretExists = db.prepare<[string], { name: string }>('SELECT name FROM secrets WHERE name = ?');
-  const nameTaken = db.prepare<[string, string], { name: string }>('SELECT name FROM servers WHERE name = ? OR id = ?');
+  insertServer(store.db, def, { actor: 'user' });
+  return def;
+}
 
+/**
+ * Stores a definition and its secret references in one IMMEDIATE transaction, refusing a taken name
+ * or a handle to a missing secret, and audits the registration.
+ */
+export function insertServer(db: Db, def: ServerDefinition, how: { actor: 'user' | 'monitor' }): void {
+  const refs = secretReferences(def);
+  const nameTaken = db.prepare<[string, string], { name: string }>('SELECT name FROM servers WHERE name = ? OR id = ?');
+  const secretExists = db.prepare<[string], { name: string }>('SELECT name FROM secrets WHERE name = ?');
   db.transaction(() => {
     const taken = nameTaken.get(def.name, def.id);
     if (taken !== undefined) throw conflict(`A server named "${taken.name}" is already registered.`, 'name');
@@ -83,17 +88,45 @@ export function registerServer(store: Store, raw: unknown, ctx: RegisterContext)
         throw notFound(`The secret "${ref.secret}" used in ${ref.where} does not exist: add it first with \`mcp-warden secrets add ${ref.secret}\`.`, ref.field);
       }
     }
-    insert.run({
-      ...def,
-      args: JSON.stringify(def.args),
-      headers: JSON.stringify(def.headers),
-      env_template: JSON.stringify(def.env_template),
-      capabilities: JSON.stringify(def.capabilities),
-      source: JSON.stringify(def.source),
-    });
+    db.prepare(
+      `INSERT INTO servers (id, name, display_name, description, transport, command, args, cwd, url, headers,
+                            env_template, capabilities, source, fingerprint, status, command_sha256, created_at, updated_at)
+       VALUES (@id, @name, @display_name, @description, @transport, @command, @args, @cwd, @url, @headers,
+               @env_template, @capabilities, @source, @fingerprint, @status, @command_sha256, @created_at, @updated_at)`,
+    ).run(toRow(def));
+    const insertRef = db.prepare('INSERT INTO server_secret_refs (server_id, secret_name) VALUES (?, ?)');
     for (const secret of new Set(refs.map((r) => r.secret))) insertRef.run(def.id, secret);
+    appendAudit(db, { actor: how.actor, type: def.status === 'discovered' ? 'server.discovered' : 'server.registered', server_id: def.id, details: auditSummary(def) }, new Date(def.created_at));
   }).immediate();
-  return def;
+}
+
+/** The columns of a definition as stored (JSON for the structured ones; server_url is derived). */
+export function toRow(def: ServerDefinition): Record<string, unknown> {
+  const { server_url: _derived, ...rest } = def;
+  return {
+    ...rest,
+    args: JSON.stringify(def.args),
+    headers: JSON.stringify(def.headers),
+    env_template: JSON.stringify(def.env_template),
+    capabilities: JSON.stringify(def.capabilities),
+    source: JSON.stringify(def.source),
+  };
+}
+
+/** What the audit trail records of a definition: what runs, and env/header names without values. */
+export function auditSummary(def: ServerDefinition): Record<string, unknown> {
+  return {
+    name: def.name,
+    transport: def.transport,
+    command: def.command,
+    args: def.args,
+    url: def.url,
+    cwd: def.cwd,
+    env_keys: def.env_template.map((e) => e.key),
+    header_names: Object.keys(def.headers),
+    source: def.source,
+    fingerprint: def.fingerprint,
+  };
 }
 
 /** Removes a server by name or id and returns what was removed. */
@@ -102,6 +135,7 @@ export function removeServer(store: Store, nameOrId: string): ServerDefinition {
     .transaction(() => {
       const server = getServer(store.db, nameOrId);
       store.db.prepare('DELETE FROM servers WHERE id = ?').run(server.id);
+      appendAudit(store.db, { actor: 'user', type: 'server.removed', server_id: server.id, details: { name: server.name } });
       return server;
     })
     .immediate();

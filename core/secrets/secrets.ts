@@ -1,6 +1,7 @@
 import { conflict, invalidInput, notFound } from '../api/errors.ts';
 import { NAME_PATTERN, NAME_RULE } from '../api/names.ts';
 import type { SecretInfo } from '../api/secret.ts';
+import { appendAudit } from '../audit/audit-log.ts';
 import type { Db, Store } from '../store/database.ts';
 import type { Keychain } from './keychain.ts';
 
@@ -36,12 +37,16 @@ export function addSecret(store: Store, keychain: Keychain, input: AddSecretInpu
   }
   keychain.set(input.name, input.value);
   try {
-    store.db
-      .prepare(
-        `INSERT INTO secrets (name, description, created_at) VALUES (?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET description = CASE WHEN excluded.description = '' THEN description ELSE excluded.description END`,
-      )
-      .run(input.name, description, now.toISOString());
+    store.db.transaction(() => {
+      store.db
+        .prepare(
+          `INSERT INTO secrets (name, description, created_at) VALUES (?, ?, ?)
+           ON CONFLICT (name) DO UPDATE SET description = CASE WHEN excluded.description = '' THEN description ELSE excluded.description END`,
+        )
+        .run(input.name, description, now.toISOString());
+      // The name only: an audit event never holds a value.
+      appendAudit(store.db, { actor: 'user', type: existing === undefined ? 'secret.added' : 'secret.replaced', details: { name: input.name } }, now);
+    }).immediate();
   } catch (error) {
     // Keep the keychain and the database in step: a value with no record is never left behind.
     if (existing === undefined) keychain.delete(input.name);
@@ -81,7 +86,10 @@ export function removeSecret(store: Store, keychain: Keychain, name: string, opt
     throw conflict(`The secret "${name}" is used by ${servers}: change or remove ${info.used_by.length === 1 ? 'that server' : 'those servers'} first, or pass --force.`, 'name');
   }
   keychain.delete(name);
-  store.db.prepare('DELETE FROM secrets WHERE name = ?').run(name);
+  store.db.transaction(() => {
+    store.db.prepare('DELETE FROM secrets WHERE name = ?').run(name);
+    appendAudit(store.db, { actor: 'user', type: 'secret.removed', details: { name, forced: info.used_by.length > 0, used_by: info.used_by } });
+  }).immediate();
   return info;
 }
 

@@ -55,6 +55,96 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX server_secret_refs_by_secret ON server_secret_refs (secret_name);
     `,
   },
+  {
+    version: 2,
+    name: 'discovery, alerts, audit trail, settings, file hashes',
+    sql: `
+      -- discovered: found in a client config and registered, not yet approved; approved: by hand or by the user.
+      ALTER TABLE servers ADD COLUMN status TEXT NOT NULL DEFAULT 'approved' CHECK (status IN ('discovered', 'approved'));
+      -- SHA-256 of the resolved executable when the definition was registered or approved.
+      ALTER TABLE servers ADD COLUMN command_sha256 TEXT;
+
+      -- A client config file: the agent whose allowed servers it lists.
+      CREATE TABLE agents (
+        id             TEXT PRIMARY KEY,
+        client         TEXT NOT NULL,
+        config_path    TEXT NOT NULL,
+        format         TEXT NOT NULL,
+        scope          TEXT NOT NULL,
+        state          TEXT NOT NULL CHECK (state IN ('ok', 'missing', 'unparseable')),
+        content_sha256 TEXT,
+        baseline_at    TEXT,
+        first_seen_at  TEXT NOT NULL,
+        last_scan_at   TEXT NOT NULL,
+        UNIQUE (client, config_path)
+      ) STRICT;
+
+      -- The servers an agent lists, with the entry as last seen (secret values redacted).
+      CREATE TABLE agent_servers (
+        agent_id     TEXT NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+        pointer      TEXT NOT NULL,
+        server_id    TEXT NOT NULL REFERENCES servers (id) ON DELETE CASCADE,
+        key          TEXT NOT NULL,
+        observed     TEXT NOT NULL,
+        present      INTEGER NOT NULL DEFAULT 1,
+        disabled     INTEGER NOT NULL DEFAULT 0,
+        in_baseline  INTEGER NOT NULL DEFAULT 0,
+        last_seen_at TEXT NOT NULL,
+        PRIMARY KEY (agent_id, pointer)
+      ) STRICT;
+      CREATE INDEX agent_servers_by_server ON agent_servers (server_id);
+
+      CREATE TABLE alerts (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        type            TEXT NOT NULL,
+        severity        TEXT NOT NULL CHECK (severity IN ('info', 'low', 'medium', 'high', 'critical')),
+        state           TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+        title           TEXT NOT NULL,
+        details         TEXT NOT NULL,
+        dedup_key       TEXT NOT NULL,
+        server_id       TEXT,
+        agent_id        TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        resolved_reason TEXT,
+        resolved_by     TEXT
+      ) STRICT;
+      -- The same condition never has two unresolved alerts.
+      CREATE UNIQUE INDEX alerts_unresolved_dedup ON alerts (dedup_key) WHERE state != 'resolved';
+      CREATE INDEX alerts_by_state ON alerts (state, severity);
+      CREATE INDEX alerts_by_agent ON alerts (agent_id) WHERE state != 'resolved';
+
+      -- Append-only, hash-chained (core/audit).
+      CREATE TABLE audit_events (
+        seq       INTEGER PRIMARY KEY,
+        at        TEXT NOT NULL,
+        actor     TEXT NOT NULL,
+        type      TEXT NOT NULL,
+        server_id TEXT,
+        details   TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash      TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX audit_events_by_server ON audit_events (server_id);
+
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT;
+
+      -- Cache of file hashes keyed by what changes when the file does (core/integrity).
+      CREATE TABLE file_hashes (
+        path      TEXT PRIMARY KEY,
+        size      INTEGER NOT NULL,
+        mtime_ms  REAL NOT NULL,
+        ctime_ms  REAL NOT NULL,
+        ino       TEXT NOT NULL,
+        dev       TEXT NOT NULL,
+        sha256    TEXT NOT NULL,
+        hashed_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,150 @@
+/**
+ * Alerts in the database: raised from conditions with deduplication, resolved automatically when
+ * their condition disappears, acknowledged or resolved by the user. Every change is audited in the
+ * same transaction.
+ */
+import { ALERT_STATES, SEVERITIES, severityRank, type Alert, type AlertState, type AlertType, type Severity } from '../api/alert.ts';
+import { invalidInput, notFound, WardenError } from '../api/errors.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import type { Db } from '../store/database.ts';
+import { ALERT_RULES } from './rules.ts';
+
+/** A condition that holds now; the same dedup key never has two unresolved alerts. */
+export interface Condition {
+  type: AlertType;
+  title: string;
+  dedup_key: string;
+  server_id: string | null;
+  agent_id: string | null;
+  details: Record<string, unknown>;
+  severity?: Severity;
+}
+
+interface AlertRow {
+  id: number;
+  type: AlertType;
+  severity: Severity;
+  state: AlertState;
+  title: string;
+  details: string;
+  dedup_key: string;
+  server_id: string | null;
+  agent_id: string | null;
+  created_at: string;
+  updated_at: string;
+  resolved_reason: string | null;
+  server_name: string | null;
+  client: string | null;
+  config_path: string | null;
+}
+
+const SELECT_ALERTS = `
+  SELECT a.*, s.name AS server_name, g.client AS client, g.config_path AS config_path
+    FROM alerts a LEFT JOIN servers s ON s.id = a.server_id LEFT JOIN agents g ON g.id = a.agent_id`;
+
+const toAlert = ({ agent_id: _agent, ...row }: AlertRow): Alert => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> });
+
+export function getAlert(db: Db, id: number): Alert {
+  const row = db.prepare<[number], AlertRow>(`${SELECT_ALERTS} WHERE a.id = ?`).get(id);
+  if (row === undefined) throw notFound(`No alert with id ${id} exists.`, 'id');
+  return toAlert(row);
+}
+
+/**
+ * Opens an alert for each condition not already covered (an unresolved alert with its key, or one
+ * the user resolved while the condition held), and resolves the scope's unresolved alerts whose
+ * condition is gone. Run inside the scan's transaction.
+ */
+export function syncConditions(
+  db: Db,
+  scope: { agent_id: string; types?: readonly AlertType[] },
+  conditions: readonly Condition[],
+  now: Date,
+): { opened: Alert[]; resolved: Alert[] } {
+  const opened: Alert[] = [];
+  const resolved: Alert[] = [];
+  const keys = new Set(conditions.map((c) => c.dedup_key));
+  const covered = db.prepare<[string], { id: number }>("SELECT id FROM alerts WHERE dedup_key = ? AND (state != 'resolved' OR resolved_by = 'user') LIMIT 1");
+  for (const condition of conditions) {
+    if (covered.get(condition.dedup_key) !== undefined) continue;
+    opened.push(insertAlert(db, condition, now));
+  }
+  const candidates = db
+    .prepare<[string], { id: number; type: AlertType; dedup_key: string }>("SELECT id, type, dedup_key FROM alerts WHERE agent_id = ? AND state != 'resolved'")
+    .all(scope.agent_id);
+  for (const alert of candidates) {
+    if (keys.has(alert.dedup_key)) continue;
+    if (scope.types !== undefined && !scope.types.includes(alert.type)) continue;
+    resolved.push(setState(db, alert.id, 'resolved', { actor: 'monitor', reason: ALERT_RULES[alert.type].cleared, now }));
+  }
+  return { opened, resolved };
+}
+
+export function insertAlert(db: Db, condition: Condition, now: Date): Alert {
+  const severity = condition.severity ?? ALERT_RULES[condition.type].severity;
+  const at = now.toISOString();
+  const { lastInsertRowid } = db
+    .prepare(
+      `INSERT INTO alerts (type, severity, state, title, details, dedup_key, server_id, agent_id, created_at, updated_at)
+       VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(condition.type, severity, condition.title, JSON.stringify(condition.details), condition.dedup_key, condition.server_id, condition.agent_id, at, at);
+  const alert = getAlert(db, Number(lastInsertRowid));
+  appendAudit(db, { actor: 'monitor', type: 'alert.opened', server_id: alert.server_id, details: { alert_id: alert.id, alert_type: alert.type, severity, title: alert.title, details: alert.details } }, now);
+  return alert;
+}
+
+function setState(db: Db, id: number, state: 'acknowledged' | 'resolved', how: { actor: 'user' | 'monitor'; reason?: string; now: Date }): Alert {
+  const at = how.now.toISOString();
+  db.prepare(
+    `UPDATE alerts SET state = ?, updated_at = ?,
+            resolved_reason = CASE WHEN ? = 'resolved' THEN ? ELSE resolved_reason END,
+            resolved_by = CASE WHEN ? = 'resolved' THEN ? ELSE resolved_by END
+      WHERE id = ?`,
+  ).run(state, at, state, how.reason ?? null, state, how.actor, id);
+  const alert = getAlert(db, id);
+  appendAudit(db, { actor: how.actor, type: state === 'resolved' ? 'alert.resolved' : 'alert.acknowledged', server_id: alert.server_id, details: { alert_id: id, alert_type: alert.type, ...(how.reason ? { reason: how.reason } : {}) } }, how.now);
+  return alert;
+}
+
+/** The user acknowledges or resolves an alert. */
+export function changeAlertState(db: Db, id: number, state: 'acknowledged' | 'resolved', now: Date = new Date()): Alert {
+  return db
+    .transaction(() => {
+      const alert = getAlert(db, id);
+      if (alert.state === 'resolved') throw new WardenError('conflict', `Alert ${id} is already resolved.`, 'id');
+      if (alert.state === state) throw new WardenError('conflict', `Alert ${id} is already acknowledged.`, 'id');
+      return setState(db, id, state, { actor: 'user', reason: state === 'resolved' ? 'resolved by the user' : undefined, now });
+    })
+    .immediate();
+}
+
+export interface AlertQuery {
+  state?: string;
+  /** This severity and above. */
+  severity?: string;
+  serverId?: string;
+  limit?: number;
+}
+
+/** Open alerts first, then by severity (highest first), newest first. */
+export function listAlerts(db: Db, query: AlertQuery = {}): Alert[] {
+  if (query.state !== undefined && !(ALERT_STATES as readonly string[]).includes(query.state)) {
+    throw invalidInput('state', `Unknown alert state "${query.state}": use ${ALERT_STATES.join(', ')}.`);
+  }
+  if (query.severity !== undefined && !(SEVERITIES as readonly string[]).includes(query.severity)) {
+    throw invalidInput('severity', `Unknown severity "${query.severity}": use ${SEVERITIES.join(', ')}.`);
+  }
+  const minRank = query.severity === undefined ? 0 : severityRank(query.severity as Severity);
+  const rows = db
+    .prepare<[{ state: string | null; server: string | null; limit: number }], AlertRow>(
+      `${SELECT_ALERTS}
+        WHERE (@state IS NULL OR a.state = @state) AND (@server IS NULL OR a.server_id = @server)
+        ORDER BY CASE a.state WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END,
+                 CASE a.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END,
+                 a.id DESC
+        LIMIT @limit`,
+    )
+    .all({ state: query.state ?? null, server: query.serverId ?? null, limit: query.limit ?? -1 });
+  return rows.map(toAlert).filter((a) => severityRank(a.severity) >= minRank);
+}

@@ -1,0 +1,39 @@
+/**
+ * Alert types as data: severity, title and what "cleared" means for each, in one table rather than
+ * scattered conditionals. Titles take the server and client names so a notification reads alone.
+ */
+import type { AlertType, Severity } from '../api/alert.ts';
+
+export interface TitleContext {
+  server: string;
+  client: string;
+  file: string;
+  count: number;
+  detail: string;
+}
+
+interface AlertRule {
+  severity: Severity;
+  title: (c: TitleContext) => string;
+  /** Why an open alert of this type was resolved when its condition disappeared. */
+  cleared: string;
+}
+
+export const ALERT_RULES: Record<AlertType, AlertRule> = {
+  servers_to_review: {
+    severity: 'info',
+    title: (c) => `${c.count} MCP server${c.count === 1 ? '' : 's'} found in ${c.client} (${c.file}): review and approve ${c.count === 1 ? 'it' : 'them'}`,
+    cleared: 'every server found on the first scan was approved or left the config',
+  },
+  unapproved_server: { severity: 'high', title: (c) => `New MCP server "${c.server}" appeared in ${c.client} and is not approved`, cleared: 'the server was approved or left the config' },
+  unregistered_server: { severity: 'high', title: (c) => `Unregistered MCP server "${c.server}" appeared in ${c.client}`, cleared: 'the server was registered or left the config' },
+  launch_changed: { severity: 'high', title: (c) => `"${c.server}" in ${c.client} now launches differently: ${c.detail} changed`, cleared: 'the entry matches the approved definition again' },
+  env_changed: { severity: 'medium', title: (c) => `"${c.server}" in ${c.client} has different environment variables: ${c.detail}`, cleared: 'the environment variable names match the approved definition again' },
+  server_removed: { severity: 'low', title: (c) => `"${c.server}" was removed from ${c.client}`, cleared: 'the server is back in the config' },
+  executable_changed: { severity: 'high', title: (c) => `The executable of "${c.server}" was replaced: ${c.detail}`, cleared: 'the executable matches the recorded hash again' },
+  plaintext_secret: { severity: 'high', title: (c) => `Plaintext secret in ${c.client} config for "${c.server}": ${c.detail}`, cleared: 'the secret is no longer in the config' },
+  unpinned_package: { severity: 'medium', title: (c) => `"${c.server}" in ${c.client} runs an unpinned package: ${c.detail}`, cleared: 'the package version is pinned now' },
+  insecure_http: { severity: 'high', title: (c) => `"${c.server}" in ${c.client} talks plain http:// to a remote host: ${c.detail}`, cleared: 'the URL is https or loopback now' },
+  config_parse_error: { severity: 'medium', title: (c) => `${c.client} config ${c.file} cannot be parsed: ${c.detail}`, cleared: 'the file parses again' },
+  config_missing: { severity: 'low', title: (c) => `${c.client} config ${c.file} was deleted`, cleared: 'the file exists again' },
+};

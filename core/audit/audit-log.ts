@@ -1,0 +1,113 @@
+/**
+ * The audit trail: append-only and hash-chained. Each event stores the previous event's hash and
+ * its own hash over the RFC 8785 canonical JSON of its content plus that link, so an edited,
+ * deleted or reordered row breaks the chain at a point `verifyAudit` names. Callers append inside
+ * the transaction that makes the change, so an event exists exactly when its change does.
+ */
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { AuditEvent } from '../api/audit.ts';
+import type { Db } from '../store/database.ts';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditInput {
+  actor: 'user' | 'monitor' | 'system';
+  type: string;
+  server_id?: string | null;
+  details?: Record<string, unknown>;
+}
+
+interface AuditRow {
+  seq: number;
+  at: string;
+  actor: string;
+  type: string;
+  server_id: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export function eventHash(event: Omit<AuditEvent, 'hash'>): string {
+  const material = canonicalize({ seq: event.seq, at: event.at, actor: event.actor, type: event.type, server_id: event.server_id, details: event.details, prev_hash: event.prev_hash });
+  return createHash('sha256').update(material as string).digest('hex');
+}
+
+/** Appends one event. Must run inside a write transaction (it reads the chain's head). */
+export function appendAudit(db: Db, input: AuditInput, now: Date = new Date()): AuditEvent {
+  const head = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get();
+  const partial = {
+    seq: (head?.seq ?? 0) + 1,
+    at: now.toISOString(),
+    actor: input.actor,
+    type: input.type,
+    server_id: input.server_id ?? null,
+    details: input.details ?? {},
+    prev_hash: head?.hash ?? GENESIS_HASH,
+  };
+  const event: AuditEvent = { ...partial, hash: eventHash(partial) };
+  db.prepare('INSERT INTO audit_events (seq, at, actor, type, server_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+    event.seq, event.at, event.actor, event.type, event.server_id, JSON.stringify(event.details), event.prev_hash, event.hash,
+  );
+  // The head, kept apart from the chain, reveals events cut from its end.
+  db.prepare("INSERT INTO meta (key, value) VALUES ('audit_head', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(`${event.seq}:${event.hash}`);
+  return event;
+}
+
+const toEvent = (row: AuditRow): AuditEvent => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> });
+
+export interface AuditQuery {
+  serverId?: string;
+  type?: string;
+  limit?: number;
+  /** Events with seq greater than this (paging forward). */
+  afterSeq?: number;
+}
+
+export function listAudit(db: Db, query: AuditQuery = {}): AuditEvent[] {
+  const rows = db
+    .prepare<[{ server: string | null; type: string | null; limit: number; after: number }], AuditRow>(
+      `SELECT * FROM audit_events
+        WHERE (@server IS NULL OR server_id = @server) AND (@type IS NULL OR type = @type) AND seq > @after
+        ORDER BY seq LIMIT @limit`,
+    )
+    .all({ server: query.serverId ?? null, type: query.type ?? null, limit: query.limit ?? -1, after: query.afterSeq ?? 0 });
+  return rows.map(toEvent);
+}
+
+export function* iterateAudit(db: Db): Generator<AuditEvent> {
+  for (const row of db.prepare<[], AuditRow>('SELECT * FROM audit_events ORDER BY seq').iterate()) yield toEvent(row);
+}
+
+export type AuditVerdict =
+  | { ok: true; events: number; head: string }
+  | { ok: false; events: number; broken_at: number; reason: string };
+
+/** Walks the chain from the start and names the first event that does not hold. */
+export function verifyAudit(db: Db): AuditVerdict {
+  let previous = GENESIS_HASH;
+  let expectedSeq = 1;
+  let count = 0;
+  for (const row of db.prepare<[], AuditRow>('SELECT * FROM audit_events ORDER BY seq').iterate()) {
+    count++;
+    let details: Record<string, unknown>;
+    try {
+      details = JSON.parse(row.details) as Record<string, unknown>;
+    } catch {
+      return { ok: false, events: count, broken_at: row.seq, reason: `event ${row.seq} has unreadable details` };
+    }
+    if (row.seq !== expectedSeq) return { ok: false, events: count, broken_at: row.seq, reason: `event ${expectedSeq} is missing (the next one is ${row.seq})` };
+    if (row.prev_hash !== previous) return { ok: false, events: count, broken_at: row.seq, reason: `event ${row.seq} does not follow event ${row.seq - 1}: it was moved, or the one before it was changed or removed` };
+    if (eventHash({ ...row, details }) !== row.hash) return { ok: false, events: count, broken_at: row.seq, reason: `event ${row.seq} was edited after it was written` };
+    previous = row.hash;
+    expectedSeq++;
+  }
+  const head = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'audit_head'").get()?.value;
+  if (head !== undefined && head !== `${count}:${previous}`) {
+    const headSeq = Number(head.split(':')[0]);
+    if (headSeq > count) return { ok: false, events: count, broken_at: count + 1, reason: `events ${count + 1} to ${headSeq} were removed from the end` };
+    return { ok: false, events: count, broken_at: count, reason: `event ${count} is not the recorded head of the trail` };
+  }
+  return { ok: true, events: count, head: previous };
+}

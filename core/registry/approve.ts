@@ -1,0 +1,72 @@
+/**
+ * Approval: the user accepts a server as it is now. For a server found in client configs that means
+ * its current entry becomes the approved definition (so a drift alert about it clears), and its
+ * executable's current hash is recorded.
+ */
+import type { ConfigLocation, DiscoveredServer } from '../api/discovery.ts';
+import type { ServerDefinition } from '../api/server.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { definitionOf, scanConfig, type ScanOptions } from '../discovery/scan.ts';
+import { hashExecutable } from '../integrity/executable-hash.ts';
+import { launchFingerprint } from './fingerprint.ts';
+import { getServer } from './read.ts';
+import { resolveCommand } from './resolve-command.ts';
+import { toRow } from './register.ts';
+
+interface LinkedConfig {
+  observed: string;
+  client: ConfigLocation['client'];
+  path: string;
+  format: ConfigLocation['format'];
+  scope: ConfigLocation['scope'];
+}
+
+export function approveServer(options: ScanOptions, nameOrId: string): { server: ServerDefinition; before: ServerDefinition } {
+  const { db } = options.store;
+  const now = (options.now ?? (() => new Date()))();
+  const before = getServer(db, nameOrId);
+  const links = db
+    .prepare<[string], LinkedConfig>(
+      `SELECT l.observed, a.client, a.config_path AS path, a.format, a.scope
+         FROM agent_servers l JOIN agents a ON a.id = l.agent_id
+        WHERE l.server_id = ? ORDER BY l.present DESC, l.last_seen_at DESC`,
+    )
+    .all(before.id);
+
+  let next: ServerDefinition = { ...before, status: 'approved', updated_at: now.toISOString() };
+  const current = links[0];
+  if (current !== undefined) {
+    const observed = JSON.parse(current.observed) as DiscoveredServer;
+    let exe: { path: string | null; sha256: string | null } = { path: null, sha256: null };
+    if (observed.transport === 'stdio' && observed.command) {
+      try {
+        const resolved = resolveCommand(observed.command, { cwd: observed.cwd ?? current.path.replace(/[\\/][^\\/]*$/, ''), env: options.env });
+        exe = { path: resolved, sha256: null };
+      } catch {
+        // Recorded as written, as discovery does.
+      }
+    }
+    const launch = definitionOf(observed, exe);
+    next = { ...next, ...launch, fingerprint: launchFingerprint(launch) };
+  }
+  next.command_sha256 = next.transport === 'stdio' && next.command !== null ? hashExecutable(db, next.command) : null;
+
+  db.transaction(() => {
+    const row = toRow(next);
+    db.prepare(
+      `UPDATE servers SET transport = @transport, command = @command, args = @args, cwd = @cwd, url = @url, headers = @headers,
+              env_template = @env_template, fingerprint = @fingerprint, status = @status, command_sha256 = @command_sha256, updated_at = @updated_at
+        WHERE id = @id`,
+    ).run(row);
+    appendAudit(db, {
+      actor: 'user',
+      type: 'server.approved',
+      server_id: next.id,
+      details: { name: next.name, was: before.status, fingerprint_before: before.fingerprint, fingerprint: next.fingerprint, command_sha256: next.command_sha256 },
+    }, now);
+  }).immediate();
+
+  // Re-evaluate the configs that list it, so alerts about what was just accepted clear now.
+  for (const link of links) scanConfig({ ...options, force: true }, { client: link.client, path: link.path, format: link.format, scope: link.scope });
+  return { server: getServer(db, next.id), before };
+}

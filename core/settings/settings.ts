@@ -1,0 +1,41 @@
+/** User settings stored in the database, each validated against its allowed values. */
+import { invalidInput } from '../api/errors.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import type { Db } from '../store/database.ts';
+
+export const SETTINGS = {
+  /** What happens to a server that appears in a client config: registered as discovered, or only alerted on. */
+  'new-server-policy': { values: ['register', 'alert'], default: 'register' },
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K]['values'][number];
+
+export function getSetting<K extends SettingKey>(db: Db, key: K): SettingValue<K> {
+  const row = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(key);
+  const allowed: readonly string[] = SETTINGS[key].values;
+  return (row !== undefined && allowed.includes(row.value) ? row.value : SETTINGS[key].default) as SettingValue<K>;
+}
+
+export function allSettings(db: Db): Record<SettingKey, string> {
+  return Object.fromEntries(Object.keys(SETTINGS).map((k) => [k, getSetting(db, k as SettingKey)])) as Record<SettingKey, string>;
+}
+
+export function assertSettingKey(key: string): asserts key is SettingKey {
+  if (!(key in SETTINGS)) throw invalidInput('key', `Unknown setting "${key}": the settings are ${Object.keys(SETTINGS).join(', ')}.`);
+}
+
+export function validateSetting(key: SettingKey, value: string): void {
+  const allowed: readonly string[] = SETTINGS[key].values;
+  if (!allowed.includes(value)) throw invalidInput('value', `The setting ${key} takes ${allowed.join(' or ')}, not "${value}".`);
+}
+
+/** Stores a setting (audited). */
+export function setSetting(db: Db, key: string, value: string, now: Date = new Date()): void {
+  assertSettingKey(key);
+  validateSetting(key, value);
+  db.transaction(() => {
+    db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    appendAudit(db, { actor: 'user', type: 'setting.changed', details: { key, value } }, now);
+  }).immediate();
+}

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import Database from 'better-sqlite3';
+import type { AuditEvent } from '../../core/api/audit.ts';
+import { appendAudit, verifyAudit } from '../../core/audit/audit-log.ts';
+import { DATABASE_FILE, openStore } from '../../core/store/database.ts';
+import { cli, tempDir } from '../helpers/cli.ts';
+
+/** A data directory whose trail holds real events written through the CLI. */
+function trail(t: Parameters<typeof tempDir>[0]): string {
+  const home = tempDir(t);
+  for (const [i, url] of ['https://a.example/mcp', 'https://b.example/mcp', 'https://c.example/mcp'].entries()) {
+    assert.equal(cli(['--home', home, 'mcp', 'add', `s${i}`, 'http', '--url', url]).code, 0);
+  }
+  assert.equal(cli(['--home', home, 'mcp', 'remove', 's1']).code, 0);
+  assert.equal(cli(['--home', home, 'settings', 'set', 'new-server-policy', 'alert']).code, 0);
+  return home;
+}
+
+function tamper(home: string, sql: string, ...params: unknown[]): void {
+  const db = new Database(path.join(home, DATABASE_FILE));
+  db.prepare(sql).run(...params);
+  db.close();
+}
+
+test('an intact trail verifies, lists and exports as JSON Lines', (t) => {
+  const home = trail(t);
+  const verified = cli(['--home', home, 'audit', 'verify']);
+  assert.equal(verified.code, 0, verified.stderr);
+  assert.match(verified.stdout, /^The audit trail is intact: 5 events, head [0-9a-f]{16}\.\n$/);
+  const listed = JSON.parse(cli(['--home', home, 'audit', '--json']).stdout) as { events: AuditEvent[] };
+  assert.deepEqual(listed.events.map((e) => e.type), ['server.registered', 'server.registered', 'server.registered', 'server.removed', 'setting.changed']);
+  assert.deepEqual(listed.events.map((e) => e.seq), [1, 2, 3, 4, 5]);
+  const exported = cli(['--home', home, 'audit', 'export', '--format', 'jsonl']);
+  const lines = exported.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as AuditEvent);
+  assert.deepEqual(lines, listed.events);
+  const byServer = JSON.parse(cli(['--home', home, 'audit', '--json', '--server', 's0']).stdout) as { events: AuditEvent[] };
+  assert.deepEqual(byServer.events.map((e) => e.type), ['server.registered']);
+  const badFormat = cli(['--home', home, 'audit', 'export', '--format', 'csv']);
+  assert.equal(badFormat.code, 2);
+  assert.equal(badFormat.stderr, 'mcp-warden: Unknown export format "csv": use jsonl.\n');
+});
+
+test('audit verify names the first broken event for an edited, a deleted and a swapped row', (t) => {
+  const cases: { name: string; change: (home: string) => void; broken: number; reason: RegExp }[] = [
+    { name: 'edited', change: (h) => tamper(h, "UPDATE audit_events SET details = json_set(details, '$.name', 'evil') WHERE seq = 2"), broken: 2, reason: /event 2 was edited after it was written/ },
+    { name: 'edited actor', change: (h) => tamper(h, "UPDATE audit_events SET actor = 'monitor' WHERE seq = 4"), broken: 4, reason: /event 4 was edited/ },
+    { name: 'deleted', change: (h) => tamper(h, 'DELETE FROM audit_events WHERE seq = 3'), broken: 4, reason: /event 3 is missing \(the next one is 4\)/ },
+    { name: 'deleted from the end', change: (h) => tamper(h, 'DELETE FROM audit_events WHERE seq = 5'), broken: 5, reason: /events 5 to 5 were removed from the end/ },
+    {
+      name: 'swapped',
+      change: (h) => {
+        const db = new Database(path.join(h, DATABASE_FILE));
+        db.transaction(() => {
+          db.prepare('UPDATE audit_events SET seq = -2 WHERE seq = 2').run();
+          db.prepare('UPDATE audit_events SET seq = 2 WHERE seq = 3').run();
+          db.prepare('UPDATE audit_events SET seq = 3 WHERE seq = -2').run();
+        })();
+        db.close();
+      },
+      broken: 2,
+      reason: /event 2 does not follow event 1/,
+    },
+  ];
+  for (const c of cases) {
+    const home = trail(t);
+    c.change(home);
+    const result = cli(['--home', home, 'audit', 'verify']);
+    assert.equal(result.code, 1, `${c.name}: exit code`);
+    assert.match(result.stderr, new RegExp(`^mcp-warden: The audit trail is broken at event ${c.broken}: `), c.name);
+    assert.match(result.stderr, c.reason, c.name);
+    const json = JSON.parse(cli(['--home', home, 'audit', 'verify', '--json']).stdout) as { verification: { ok: boolean; broken_at: number } };
+    assert.deepEqual([json.verification.ok, json.verification.broken_at], [false, c.broken], c.name);
+  }
+});
+
+test('concurrent appends from two connections keep one unbroken chain', (t) => {
+  const home = tempDir(t);
+  const a = openStore(home);
+  const b = openStore(home);
+  for (let i = 0; i < 50; i++) {
+    for (const store of [a, b]) store.db.transaction(() => appendAudit(store.db, { actor: 'system', type: 'test.event', details: { i } })).immediate();
+  }
+  assert.deepEqual(verifyAudit(a.db), { ok: true, events: 100, head: (verifyAudit(b.db) as { head: string }).head });
+  a.close();
+  b.close();
+});
