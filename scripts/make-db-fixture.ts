@@ -4,6 +4,7 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { scanConfig } from '../core/discovery/scan.ts';
 import { listServers } from '../core/registry/read.ts';
 import { registerServer } from '../core/registry/register.ts';
 import { DATABASE_FILE, openStore } from '../core/store/database.ts';
@@ -18,6 +19,10 @@ store.db.prepare("INSERT INTO secrets (name, description, created_at) VALUES ('g
 registerServer(store, { name: 'files', transport: 'stdio', command: '/bin/sh', args: ['-c', 'exec cat'], env_template: [{ key: 'GITHUB_TOKEN', value: '{{secret:gh-token}}' }], capabilities: ['read_file'], description: 'fixture' }, ctx);
 registerServer(store, { name: 'remote', transport: 'http', url: 'https://mcp.example.com/mcp', headers: { 'X-Team': 'core' } }, ctx);
 registerServer(store, { name: 'legacy', transport: 'sse', url: 'http://127.0.0.1:9000/sse', display_name: 'Legacy SSE' }, ctx);
+// Since schema 2: a discovered config with its alerts and audit events.
+const config = path.join(dir, 'claude_desktop_config.json');
+writeFileSync(config, JSON.stringify({ mcpServers: { found: { command: '/bin/sh', args: ['-c', 'true'] }, web: { url: 'http://mcp.example.com/mcp' } } }));
+scanConfig({ store, env: ctx.env, now: ctx.now }, { client: 'claude-desktop', path: config, format: 'mcpServers', scope: 'user' });
 const expected = listServers(store.db);
 store.db.pragma('wal_checkpoint(TRUNCATE)');
 store.db.pragma('journal_mode = DELETE');

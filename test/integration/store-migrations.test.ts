@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { WardenError } from '../../core/api/errors.ts';
 import type { ServerDefinition } from '../../core/api/server.ts';
+import { verifyAudit } from '../../core/audit/audit-log.ts';
 import { listServers } from '../../core/registry/read.ts';
 import { registerServer } from '../../core/registry/register.ts';
 import { DATABASE_FILE, migrate, openStore, schemaVersion } from '../../core/store/database.ts';
@@ -71,6 +72,7 @@ test('a copy of a database saved at every schema version opens at the latest, wi
     assert.equal(servers.length, expected.length);
     // Later schemas may add fields; every field the old version had must read back the same.
     servers.forEach((server, i) => assert.partialDeepStrictEqual(server, expected[i], `v${version}: ${server.name}`));
+    assert.equal(verifyAudit(store.db).ok, true, `v${version}: the audit trail survives the upgrade`);
     store.close();
     const reopened = openStore(dir);
     assert.equal(listServers(reopened.db).length, expected.length, 'a second open changes nothing');

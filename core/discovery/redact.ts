@@ -1,0 +1,64 @@
+/**
+ * What MCP Warden keeps of a config entry. Client configs often hold plaintext secrets; none may be
+ * copied into the database. Env and header values are always replaced by a keyed digest (enough to
+ * notice a change, useless to read back); args and URL query values are replaced where the hygiene
+ * rules see a secret. References (`${env:X}`, `{{secret:X}}`, `$X`) are kept: they are not values.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import type { DiscoveredServer } from '../api/discovery.ts';
+import type { Db } from '../store/database.ts';
+
+const REFERENCE = /^(\$\{[^}]+\}|\{\{secret:[^}]+\}\}|\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_][A-Za-z0-9_]*%)$/;
+export const REDACTED = /^\[redacted:[0-9a-f]{16}\]$/;
+
+/** A per-database random key for the digests, so equal values in two databases do not match. */
+export function redactionKey(db: Db): Buffer {
+  const read = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'redaction_key'");
+  const existing = read.get();
+  if (existing !== undefined) return Buffer.from(existing.value, 'hex');
+  db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('redaction_key', ?)").run(randomBytes(32).toString('hex'));
+  return Buffer.from((read.get() as { value: string }).value, 'hex');
+}
+
+export function digestValue(key: Buffer, value: string): string {
+  return `[redacted:${createHmac('sha256', key).update(value).digest('hex').slice(0, 16)}]`;
+}
+
+const keepOrDigest = (key: Buffer, value: string): string => (value === '' || REFERENCE.test(value.trim()) ? value : digestValue(key, value));
+
+/**
+ * The entry as it may be stored. `secretLocations` are the hygiene findings' locations
+ * (`args[2]`, `url.query.api_key`) whose values are secrets.
+ */
+export function redactEntry(entry: DiscoveredServer, key: Buffer, secretLocations: ReadonlySet<string>): DiscoveredServer {
+  const mapValues = (record: Record<string, string>) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, keepOrDigest(key, v)]));
+  const whole = (location: string, value: string | null) => (value !== null && secretLocations.has(location) ? digestValue(key, value) : value);
+  return {
+    ...entry,
+    command: whole('command', entry.command),
+    cwd: whole('cwd', entry.cwd),
+    args: entry.args.map((arg, i) => (secretLocations.has(`args[${i}]`) ? digestValue(key, arg) : arg)),
+    url: entry.url === null ? null : secretLocations.has('url') ? digestValue(key, entry.url) : redactUrl(entry.url, key, secretLocations),
+    headers: mapValues(entry.headers),
+    env: mapValues(entry.env),
+  };
+}
+
+function redactUrl(raw: string, key: Buffer, secretLocations: ReadonlySet<string>): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return [...secretLocations].some((l) => l.startsWith('url')) ? digestValue(key, raw) : raw;
+  }
+  // Credentials in a URL are secrets whether or not a rule named them.
+  if (url.username !== '' || url.password !== '') {
+    const credentials = `${url.username}:${url.password}`;
+    url.username = 'redacted';
+    url.password = digestValue(key, credentials).slice(10, 26);
+  }
+  for (const [name, value] of [...url.searchParams]) {
+    if (secretLocations.has(`url.query.${name}`)) url.searchParams.set(name, digestValue(key, value));
+  }
+  return url.toString();
+}

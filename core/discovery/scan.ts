@@ -1,0 +1,414 @@
+/**
+ * One scan of one client config: read it, parse it, reconcile its servers with the registry, and
+ * turn every difference into a condition that core/alerts raises once and resolves when it clears.
+ * A file that cannot be read or parsed leaves the registry exactly as it was.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Alert } from '../api/alert.ts';
+import type { ConfigLocation, ConfigProblem, DiscoveredServer } from '../api/discovery.ts';
+import type { ServerDefinition, ServerStatus } from '../api/server.ts';
+import { serverUrlOf } from '../api/server.ts';
+import { NAME_PATTERN } from '../api/names.ts';
+import { syncConditions, type Condition } from '../alerts/alert-store.ts';
+import { ALERT_RULES } from '../alerts/rules.ts';
+import { shouldNotify, type Notifier } from '../alerts/notifier.ts';
+import { hygieneFindings, type HygieneFinding } from '../drift/hygiene.ts';
+import { hashExecutable } from '../integrity/executable-hash.ts';
+import { launchFingerprint } from '../registry/fingerprint.ts';
+import { findServer } from '../registry/read.ts';
+import { insertServer, serverIdFor } from '../registry/register.ts';
+import { resolveCommand } from '../registry/resolve-command.ts';
+import { getSetting } from '../settings/settings.ts';
+import type { Db, Store } from '../store/database.ts';
+import { parseConfig } from './parse.ts';
+import { redactEntry, redactionKey } from './redact.ts';
+import { CLIENT_NAMES } from './clients/index.ts';
+
+export interface ScanOptions {
+  store: Store;
+  /** The environment whose PATH resolves config commands (the monitor's). */
+  env: Record<string, string | undefined>;
+  now?: () => Date;
+  /** Evaluate even when the file is byte-identical to the last scan (executables may have moved). */
+  force?: boolean;
+  /** Return `deferred` instead of raising a parse-error alert (the monitor retries after a grace period). */
+  deferParseErrors?: boolean;
+  notifier?: Notifier;
+}
+
+export interface ScannedServer {
+  key: string;
+  pointer: string;
+  server_id: string | null;
+  name: string | null;
+  status: ServerStatus | null;
+  transport: string;
+  launch: string;
+  disabled: boolean;
+}
+
+export type ConfigState = 'ok' | 'missing' | 'unparseable' | 'absent' | 'unchanged' | 'deferred';
+
+export interface ConfigScanResult {
+  location: ConfigLocation;
+  agent_id: string;
+  state: ConfigState;
+  servers: ScannedServer[];
+  problems: ConfigProblem[];
+  error?: { message: string; line: number; column: number };
+  /** Every condition that holds for this config now, raised or already known. */
+  conditions: Condition[];
+  opened: Alert[];
+  resolved: Alert[];
+  projectPaths: string[];
+}
+
+interface AgentRow {
+  id: string;
+  state: string;
+  content_sha256: string | null;
+  baseline_at: string | null;
+}
+
+interface LinkRow {
+  pointer: string;
+  server_id: string;
+  key: string;
+  present: number;
+  in_baseline: number;
+}
+
+interface Resolved {
+  path: string | null;
+  sha256: string | null;
+}
+
+const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+
+export function agentIdFor(location: Pick<ConfigLocation, 'client' | 'path'>): string {
+  return `agt_${sha256(JSON.stringify([location.client, location.path])).slice(0, 24)}`;
+}
+
+const clientName = (location: ConfigLocation): string => CLIENT_NAMES[location.client] ?? location.client;
+
+export function scanConfig(options: ScanOptions, location: ConfigLocation): ConfigScanResult {
+  const { db } = options.store;
+  const now = (options.now ?? (() => new Date()))();
+  const agentId = agentIdFor(location);
+  const result: ConfigScanResult = { location, agent_id: agentId, state: 'ok', servers: [], problems: [], conditions: [], opened: [], resolved: [], projectPaths: [] };
+  const agent = db.prepare<[string], AgentRow>('SELECT id, state, content_sha256, baseline_at FROM agents WHERE id = ?').get(agentId);
+  const title = { client: clientName(location), file: location.path, server: '', count: 0, detail: '' };
+
+  let bytes: Buffer | undefined;
+  let readError: string | undefined;
+  try {
+    bytes = fs.readFileSync(location.path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') readError = `it cannot be read (${code ?? (error as Error).message})`;
+  }
+
+  if (bytes === undefined && readError === undefined) {
+    if (agent === undefined) return { ...result, state: 'absent' };
+    result.state = 'missing';
+    result.conditions.push({ type: 'config_missing', title: ALERT_RULES.config_missing.title(title), dedup_key: `config_missing:${agentId}`, server_id: null, agent_id: agentId, details: { file: location.path } });
+    return commit(options, result, now, (d) => {
+      upsertAgent(d, location, agentId, { state: 'missing', sha: agent.content_sha256 }, now);
+      return { types: ['config_missing', 'config_parse_error'] };
+    });
+  }
+
+  const sha = bytes === undefined ? sha256(readError ?? '') : sha256(bytes);
+  if (agent !== undefined && agent.state === 'ok' && agent.content_sha256 === sha && options.force !== true) return { ...result, state: 'unchanged' };
+
+  const parsed = bytes === undefined
+    ? ({ ok: false, error: { message: readError as string, line: 0, column: 0 } } as const)
+    : parseConfig(bytes.toString('utf8'), location);
+  if (!parsed.ok) {
+    if (options.deferParseErrors === true) return { ...result, state: 'deferred', error: parsed.error };
+    result.state = 'unparseable';
+    result.error = parsed.error;
+    const where = parsed.error.line > 0 ? ` at line ${parsed.error.line}, column ${parsed.error.column}` : '';
+    result.conditions.push({
+      type: 'config_parse_error',
+      title: ALERT_RULES.config_parse_error.title({ ...title, detail: `${parsed.error.message}${where}` }),
+      dedup_key: `config_parse_error:${agentId}:${sha}`,
+      server_id: null,
+      agent_id: agentId,
+      details: { file: location.path, ...parsed.error },
+    });
+    // Only the file's own state changes: the registry and every other alert stay as they were.
+    return commit(options, result, now, (d) => {
+      upsertAgent(d, location, agentId, { state: 'unparseable', sha }, now);
+      return { types: ['config_parse_error', 'config_missing'] };
+    });
+  }
+
+  result.problems = parsed.problems;
+  result.projectPaths = parsed.projectPaths;
+  // Slow work (finding and hashing executables) before the write transaction.
+  const resolved = new Map<string, Resolved>();
+  const entries = parsed.servers.map((entry) => ({ entry, findings: hygieneFindings(entry), resolved: resolveEntry(db, entry, location, options.env, resolved) }));
+
+  return commit(options, result, now, (d) => {
+    upsertAgent(d, location, agentId, { state: 'ok', sha }, now);
+    const baseline = agent?.baseline_at == null;
+    const policy = getSetting(d, 'new-server-policy');
+    const key = redactionKey(d);
+    const links = new Map(d.prepare<[string], LinkRow>('SELECT pointer, server_id, key, present, in_baseline FROM agent_servers WHERE agent_id = ?').all(agentId).map((l) => [l.pointer, l]));
+    const seen = new Set<string>();
+
+    for (const { entry, findings, resolved: exe } of entries) {
+      seen.add(entry.pointer);
+      const secretLocations = new Set(findings.filter((f) => f.type === 'plaintext_secret').map((f) => f.location));
+      const observed = redactEntry(entry, key, secretLocations);
+      const link = links.get(entry.pointer);
+      let server: ServerDefinition | undefined = link === undefined ? undefined : findServer(d, link.server_id);
+      if (link !== undefined && server !== undefined) {
+        d.prepare('UPDATE agent_servers SET observed = ?, present = 1, disabled = ?, key = ?, last_seen_at = ? WHERE agent_id = ? AND pointer = ?')
+          .run(JSON.stringify(observed), Number(entry.disabled), entry.key, now.toISOString(), agentId, entry.pointer);
+        result.conditions.push(...driftConditions(server, observed, exe, link, { ...title, server: server.name }, agentId));
+      } else if (baseline || policy === 'register') {
+        server = registerDiscovered(d, observed, exe, location, now);
+        d.prepare(
+          `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at)
+           VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
+           ON CONFLICT (agent_id, pointer) DO UPDATE SET server_id = excluded.server_id, observed = excluded.observed, present = 1, in_baseline = excluded.in_baseline`,
+        ).run(agentId, entry.pointer, server.id, entry.key, JSON.stringify(observed), Number(entry.disabled), Number(baseline), now.toISOString());
+        if (!baseline) result.conditions.push(unapprovedCondition(server, { ...title, server: server.name }, agentId));
+      } else {
+        result.conditions.push({
+          type: 'unregistered_server',
+          title: ALERT_RULES.unregistered_server.title({ ...title, server: entry.key }),
+          dedup_key: `unregistered_server:${agentId}:${entry.pointer}`,
+          server_id: null,
+          agent_id: agentId,
+          details: { key: entry.key, pointer: entry.pointer, file: location.path, entry: observed },
+        });
+      }
+      for (const finding of findings) result.conditions.push(hygieneCondition(finding, entry, server, { ...title, server: server?.name ?? entry.key }, agentId));
+      result.servers.push({
+        key: entry.key,
+        pointer: entry.pointer,
+        server_id: server?.id ?? null,
+        name: server?.name ?? null,
+        status: server?.status ?? null,
+        transport: entry.transport,
+        launch: entry.transport === 'stdio' ? [entry.command ?? '', ...observed.args].join(' ') : (observed.url ?? ''),
+        disabled: entry.disabled,
+      });
+    }
+
+    for (const link of links.values()) {
+      if (seen.has(link.pointer)) continue;
+      if (link.present === 1) d.prepare('UPDATE agent_servers SET present = 0 WHERE agent_id = ? AND pointer = ?').run(agentId, link.pointer);
+      const server = findServer(d, link.server_id);
+      if (server === undefined) continue;
+      result.conditions.push({
+        type: 'server_removed',
+        title: ALERT_RULES.server_removed.title({ ...title, server: server.name }),
+        dedup_key: `server_removed:${server.id}:${agentId}`,
+        server_id: server.id,
+        agent_id: agentId,
+        details: { key: link.key, pointer: link.pointer, file: location.path },
+      });
+    }
+
+    const toReview = d
+      .prepare<[string], { n: number }>(
+        `SELECT count(*) AS n FROM agent_servers l JOIN servers s ON s.id = l.server_id
+          WHERE l.agent_id = ? AND l.in_baseline = 1 AND l.present = 1 AND s.status = 'discovered'`,
+      )
+      .get(agentId) as { n: number };
+    if (toReview.n > 0) {
+      result.conditions.push({
+        type: 'servers_to_review',
+        title: ALERT_RULES.servers_to_review.title({ ...title, count: toReview.n }),
+        dedup_key: `servers_to_review:${agentId}`,
+        server_id: null,
+        agent_id: agentId,
+        details: { file: location.path, count: toReview.n },
+      });
+    }
+    if (baseline) d.prepare('UPDATE agents SET baseline_at = ? WHERE id = ?').run(now.toISOString(), agentId);
+    return {};
+  });
+}
+
+/** Runs the reconciliation and the alert sync in one IMMEDIATE transaction, then notifies. */
+function commit(options: ScanOptions, result: ConfigScanResult, now: Date, reconcile: (db: Db) => { types?: Condition['type'][] }): ConfigScanResult {
+  const { db } = options.store;
+  db.transaction(() => {
+    const scope = reconcile(db);
+    const synced = syncConditions(db, { agent_id: result.agent_id, types: scope.types }, result.conditions, now);
+    result.opened = synced.opened;
+    result.resolved = synced.resolved;
+  }).immediate();
+  const loud = result.opened.filter(shouldNotify);
+  if (loud.length > 0) options.notifier?.notify(loud);
+  return result;
+}
+
+function upsertAgent(db: Db, location: ConfigLocation, id: string, state: { state: string; sha: string | null }, now: Date): void {
+  db.prepare(
+    `INSERT INTO agents (id, client, config_path, format, scope, state, content_sha256, first_seen_at, last_scan_at)
+     VALUES (@id, @client, @path, @format, @scope, @state, @sha, @now, @now)
+     ON CONFLICT (id) DO UPDATE SET state = excluded.state, content_sha256 = excluded.content_sha256, last_scan_at = excluded.last_scan_at`,
+  ).run({ id, client: location.client, path: location.path, format: location.format, scope: location.scope, state: state.state, sha: state.sha, now: now.toISOString() });
+}
+
+function resolveEntry(db: Db, entry: DiscoveredServer, location: ConfigLocation, env: ScanOptions['env'], cache: Map<string, Resolved>): Resolved {
+  if (entry.transport !== 'stdio' || entry.command === null || entry.command === '') return { path: null, sha256: null };
+  const cwd = entry.cwd ?? path.dirname(location.path);
+  const cacheKey = `${cwd}\0${entry.command}`;
+  const known = cache.get(cacheKey);
+  if (known !== undefined) return known;
+  let found: Resolved = { path: null, sha256: null };
+  try {
+    const resolvedPath = resolveCommand(entry.command, { cwd, env });
+    found = { path: resolvedPath, sha256: hashExecutable(db, resolvedPath) };
+  } catch {
+    // A command this machine cannot find is recorded as written; it is not a scan failure.
+  }
+  cache.set(cacheKey, found);
+  return found;
+}
+
+/** A registry name from a config key: made valid, and unique by adding the client, then a number. */
+function uniqueName(db: Db, key: string, client: string): string {
+  const base = key.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'server';
+  const taken = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM servers WHERE name = ?');
+  const free = (name: string) => NAME_PATTERN.test(name) && (taken.get(name) as { n: number }).n === 0;
+  if (free(base)) return base;
+  const withClient = `${base.slice(0, 63 - client.length)}.${client}`;
+  if (free(withClient)) return withClient;
+  for (let i = 2; ; i++) {
+    const numbered = `${withClient.slice(0, 60)}-${i}`;
+    if (free(numbered)) return numbered;
+  }
+}
+
+function registerDiscovered(db: Db, observed: DiscoveredServer, exe: Resolved, location: ConfigLocation, now: Date): ServerDefinition {
+  const source = { kind: 'discovered' as const, client: location.client, config_path: location.path, key: observed.key, pointer: observed.pointer };
+  const id = serverIdFor(observed.key, source);
+  const existing = findServer(db, id);
+  if (existing !== undefined) return existing;
+  const launch = definitionOf(observed, exe);
+  const at = now.toISOString();
+  const def: ServerDefinition = {
+    id,
+    name: uniqueName(db, observed.key, location.client),
+    display_name: observed.key,
+    description: '',
+    ...launch,
+    capabilities: [],
+    server_url: '',
+    source,
+    fingerprint: launchFingerprint(launch),
+    status: 'discovered',
+    command_sha256: exe.sha256,
+    created_at: at,
+    updated_at: at,
+  };
+  def.server_url = serverUrlOf(def);
+  insertServer(db, def, { actor: 'monitor' });
+  return def;
+}
+
+/** The launch part of a definition, from a (redacted) config entry. */
+export function definitionOf(observed: DiscoveredServer, exe: Resolved): Pick<ServerDefinition, 'transport' | 'command' | 'args' | 'cwd' | 'url' | 'headers' | 'env_template'> {
+  return {
+    transport: observed.transport,
+    command: observed.transport === 'stdio' ? (exe.path ?? observed.command) : null,
+    args: observed.args,
+    cwd: observed.cwd,
+    url: observed.transport === 'stdio' ? null : observed.url,
+    headers: observed.headers,
+    env_template: Object.entries(observed.env).map(([k, value]) => ({ key: k, value })),
+  };
+}
+
+const LAUNCH_FIELDS = ['transport', 'command', 'args', 'cwd', 'url', 'headers'] as const;
+
+function driftConditions(server: ServerDefinition, observed: DiscoveredServer, exe: Resolved, link: LinkRow, title: Parameters<typeof ALERT_RULES.launch_changed.title>[0], agentId: string): Condition[] {
+  const conditions: Condition[] = [];
+  if (server.status === 'discovered' && link.in_baseline === 0) conditions.push(unapprovedCondition(server, title, agentId));
+
+  const now = definitionOf(observed, exe);
+  // A command recorded as written (not found then) is compared as written.
+  if (server.command !== null && !path.isAbsolute(server.command)) now.command = observed.command;
+  const changed: Record<string, { before: unknown; after: unknown }> = {};
+  for (const field of LAUNCH_FIELDS) {
+    if (JSON.stringify(normalise(server[field])) !== JSON.stringify(normalise(now[field]))) changed[field] = { before: server[field], after: now[field] };
+  }
+  const fields = Object.keys(changed);
+  if (fields.length > 0) {
+    conditions.push({
+      type: 'launch_changed',
+      title: ALERT_RULES.launch_changed.title({ ...title, detail: fields.join(', ') }),
+      dedup_key: `launch_changed:${server.id}:${launchFingerprint(now)}:${sha256(JSON.stringify(changed)).slice(0, 16)}`,
+      server_id: server.id,
+      agent_id: agentId,
+      details: { fields: changed, pointer: observed.pointer },
+    });
+  }
+
+  const before = new Set(server.env_template.map((e) => e.key));
+  const after = new Set(Object.keys(observed.env));
+  const added = [...after].filter((k) => !before.has(k)).sort();
+  const removed = [...before].filter((k) => !after.has(k)).sort();
+  if (added.length > 0 || removed.length > 0) {
+    const detail = [added.length > 0 ? `added ${added.join(', ')}` : '', removed.length > 0 ? `removed ${removed.join(', ')}` : ''].filter(Boolean).join('; ');
+    conditions.push({
+      type: 'env_changed',
+      title: ALERT_RULES.env_changed.title({ ...title, detail }),
+      dedup_key: `env_changed:${server.id}:${[...after].sort().join(',')}`,
+      server_id: server.id,
+      agent_id: agentId,
+      details: { added, removed, before: [...before].sort(), after: [...after].sort() },
+    });
+  }
+
+  if (server.command_sha256 !== null && exe.path === server.command && exe.sha256 !== null && exe.sha256 !== server.command_sha256) {
+    conditions.push({
+      type: 'executable_changed',
+      title: ALERT_RULES.executable_changed.title({ ...title, detail: `${exe.path} has a different SHA-256` }),
+      dedup_key: `executable_changed:${server.id}:${exe.sha256}`,
+      server_id: server.id,
+      agent_id: agentId,
+      details: { path: exe.path, before: server.command_sha256, after: exe.sha256 },
+    });
+  }
+  return conditions;
+}
+
+/** Objects compared regardless of key order. */
+function normalise(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function unapprovedCondition(server: ServerDefinition, title: Parameters<typeof ALERT_RULES.unapproved_server.title>[0], agentId: string): Condition {
+  return {
+    type: 'unapproved_server',
+    title: ALERT_RULES.unapproved_server.title({ ...title, server: server.name }),
+    dedup_key: `unapproved_server:${server.id}`,
+    server_id: server.id,
+    agent_id: agentId,
+    details: { name: server.name, transport: server.transport, command: server.command, args: server.args, url: server.url, env_keys: server.env_template.map((e) => e.key) },
+  };
+}
+
+function hygieneCondition(finding: HygieneFinding, entry: DiscoveredServer, server: ServerDefinition | undefined, title: Parameters<typeof ALERT_RULES.plaintext_secret.title>[0], agentId: string): Condition {
+  return {
+    type: finding.type,
+    severity: finding.severity,
+    title: ALERT_RULES[finding.type].title({ ...title, detail: `${finding.location}: ${finding.evidence}` }),
+    dedup_key: `${finding.type}:${agentId}:${entry.pointer}:${finding.location}`,
+    server_id: server?.id ?? null,
+    agent_id: agentId,
+    details: { location: finding.location, message: finding.message, evidence: finding.evidence, key: entry.key, pointer: entry.pointer },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * The monitor: watches every client config with chokidar and scans a file the moment it changes.
+ * No write-stability delay: a change is read at once, and a half-written file is simply read again
+ * on the next event. Only a parse failure waits a moment (PARSE_GRACE_MS) for that next event before
+ * raising its alert, so an editor's two-step save does not flash an alert.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { ConfigLocation, PlatformEnv } from '../api/discovery.ts';
+import { projectLocations } from '../discovery/clients/index.ts';
+import { knownLocations } from '../discovery/scan-all.ts';
+import { scanConfig, type ConfigScanResult, type ScanOptions } from '../discovery/scan.ts';
+import { acquireLease, type Lease } from './lease.ts';
+
+export const PARSE_GRACE_MS = 250;
+
+export interface MonitorOptions extends ScanOptions {
+  where: PlatformEnv;
+  /** Called after every scan that was committed (for logs, UIs, benchmarks). */
+  onScan?: (result: ConfigScanResult) => void;
+  onError?: (error: Error, location?: ConfigLocation) => void;
+}
+
+interface Target {
+  location: ConfigLocation;
+  running: boolean;
+  again: boolean;
+  graceTimer?: NodeJS.Timeout;
+}
+
+export class Monitor {
+  readonly #options: MonitorOptions;
+  readonly #targets = new Map<string, Target>();
+  /** Folders watched: each config's own folder, or its nearest existing ancestor until that appears. */
+  readonly #folders = new Set<string>();
+  #watcher: FSWatcher | undefined;
+  #lease: Lease | undefined;
+  #paused = false;
+
+  constructor(options: MonitorOptions) {
+    this.#options = options;
+  }
+
+  /** Takes the data directory's monitor lease, scans everything once, then watches. */
+  async start(): Promise<ConfigScanResult[]> {
+    this.#lease = acquireLease(this.#options.store.db, this.#options.store.dataDir);
+    this.#watcher = watch([], { ignoreInitial: true, atomic: false, depth: 0, persistent: true });
+    this.#watcher.on('all', (event, file) => this.#onEvent(event, file));
+    this.#watcher.on('error', (error) => this.#options.onError?.(error as Error));
+    const first: ConfigScanResult[] = [];
+    for (const location of knownLocations(this.#options.store.db, this.#options.where)) this.#track(location);
+    for (const target of [...this.#targets.values()]) {
+      const result = this.#scan(target, { force: true, defer: false });
+      if (result !== undefined) first.push(result);
+    }
+    await new Promise<void>((resolve) => (this.#watcher as FSWatcher).once('ready', () => resolve()));
+    return first;
+  }
+
+  async stop(): Promise<void> {
+    for (const target of this.#targets.values()) clearTimeout(target.graceTimer);
+    await this.#watcher?.close();
+    this.#lease?.release();
+    this.#watcher = undefined;
+    this.#lease = undefined;
+  }
+
+  /** While paused, changes are not scanned; resuming scans everything once. */
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+    if (!paused) for (const target of this.#targets.values()) this.#request(target, true);
+  }
+
+  get watchedConfigs(): ConfigLocation[] {
+    return [...this.#targets.values()].map((t) => t.location);
+  }
+
+  #track(location: ConfigLocation): void {
+    if (this.#targets.has(location.path)) return;
+    this.#targets.set(location.path, { location, running: false, again: false });
+    this.#watchPath(location.path);
+  }
+
+  /**
+   * Watch the folder that holds the file, not the file: a watch on a file dies with its inode, so a
+   * deleted and recreated config would go unseen. Where the folder does not exist yet, watch its
+   * nearest existing ancestor until it appears.
+   */
+  #watchPath(file: string): void {
+    let folder = path.dirname(file);
+    while (!isDirectory(folder) && path.dirname(folder) !== folder) folder = path.dirname(folder);
+    if (this.#folders.has(folder)) return;
+    this.#folders.add(folder);
+    this.#watcher?.add(folder);
+  }
+
+  #onEvent(event: string, file: string): void {
+    const target = this.#targets.get(file);
+    if (target !== undefined) {
+      this.#request(target, false);
+      return;
+    }
+    if (event === 'addDir') {
+      // A folder on the way to a config appeared: watch deeper, and scan a config already inside.
+      for (const t of this.#targets.values()) {
+        if (t.location.path.startsWith(file + path.sep)) {
+          this.#watchPath(t.location.path);
+          if (fs.existsSync(t.location.path)) this.#request(t, false);
+        }
+      }
+    }
+  }
+
+  #request(target: Target, force: boolean): void {
+    if (this.#paused) return;
+    clearTimeout(target.graceTimer);
+    target.graceTimer = undefined;
+    if (target.running) {
+      target.again = true;
+      return;
+    }
+    // Scan at once (in a microtask, after chokidar's own bookkeeping for this event).
+    queueMicrotask(() => this.#scan(target, { force, defer: true }));
+  }
+
+  #scan(target: Target, how: { force: boolean; defer: boolean }): ConfigScanResult | undefined {
+    if (target.running) {
+      target.again = true;
+      return undefined;
+    }
+    target.running = true;
+    let result: ConfigScanResult | undefined;
+    try {
+      result = scanConfig({ ...this.#options, force: how.force, deferParseErrors: how.defer }, target.location);
+      if (result.state === 'deferred') {
+        target.graceTimer = setTimeout(() => this.#scan(target, { force: false, defer: false }), PARSE_GRACE_MS);
+        target.graceTimer.unref();
+      } else if (result.state !== 'unchanged' && result.state !== 'absent') {
+        this.#options.onScan?.(result);
+      }
+      for (const project of projectLocations(result.projectPaths)) this.#track(project);
+    } catch (error) {
+      this.#options.onError?.(error as Error, target.location);
+    } finally {
+      target.running = false;
+    }
+    if (target.again) {
+      target.again = false;
+      this.#request(target, false);
+    }
+    return result;
+  }
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
