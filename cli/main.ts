@@ -63,6 +63,13 @@ export function buildProgram(): Command {
     .addOption(json())
     .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/mcp.ts')).remove(name, globals(cmd)));
 
+  mcp
+    .command('approve')
+    .description('approve a server as it is now: its current config entry and executable become the accepted definition')
+    .argument('<name>', 'server name or id')
+    .addOption(json())
+    .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/mcp.ts')).approve(name, globals(cmd)));
+
   const secrets = program.command('secrets').description('keep secrets in the OS keychain for {{secret:NAME}} handles');
   secrets
     .command('add')
@@ -89,6 +96,75 @@ export function buildProgram(): Command {
     .description('say whether the OS keychain is available and persistent')
     .addOption(json())
     .action(async (_o: Opts, cmd: Command) => (await import('./commands/secrets.ts')).status(globals(cmd)));
+
+  program
+    .command('scan')
+    .description('discover every client config once, register new servers, raise drift alerts; exit 3 on a high or critical finding')
+    .addOption(json())
+    .option('--sarif <file>', 'also write the findings as SARIF 2.1.0')
+    .action(async (_o: Opts, cmd: Command) => (await import('./commands/scan.ts')).scan(globals(cmd)));
+  program
+    .command('watch')
+    .description('watch every client config and raise drift alerts as they change (high and critical ones on stderr)')
+    .action(async (_o: Opts, cmd: Command) => (await import('./commands/watch.ts')).watchConfigs(globals(cmd)));
+  program
+    .command('clients')
+    .description('list the client config files seen and how many servers each lists')
+    .addOption(json())
+    .action(async (_o: Opts, cmd: Command) => (await import('./commands/clients.ts')).list(globals(cmd)));
+
+  const alerts = program
+    .command('alerts')
+    .description('list alerts (open and acknowledged unless --state), acknowledge or resolve them')
+    .addOption(json())
+    .option('--state <state>', 'open, acknowledged, resolved or all')
+    .option('--severity <severity>', 'this severity and above: info, low, medium, high, critical')
+    .option('--server <name>', 'only alerts about this server')
+    .action(async (_o: Opts, cmd: Command) => (await import('./commands/alerts.ts')).list(globals(cmd)));
+  alerts
+    .command('ack')
+    .description('acknowledge an alert')
+    .argument('<id>', 'alert id')
+    .addOption(json())
+    .action(async (id: string, _o: Opts, cmd: Command) => (await import('./commands/alerts.ts')).setState(id, 'acknowledged', globals(cmd)));
+  alerts
+    .command('resolve')
+    .description('resolve an alert')
+    .argument('<id>', 'alert id')
+    .addOption(json())
+    .action(async (id: string, _o: Opts, cmd: Command) => (await import('./commands/alerts.ts')).setState(id, 'resolved', globals(cmd)));
+
+  const audit = program
+    .command('audit')
+    .description('show the hash-chained audit trail')
+    .addOption(json())
+    .option('--server <name>', 'only events about this server')
+    .option('--type <type>', 'only events of this type (server.registered, alert.opened, ...)')
+    .option('--limit <n>', 'only the last n events')
+    .action(async (_o: Opts, cmd: Command) => (await import('./commands/audit.ts')).list(globals(cmd)));
+  audit
+    .command('verify')
+    .description('check the hash chain; exit 1 naming the first broken event')
+    .addOption(json())
+    .action(async (_o: Opts, cmd: Command) => (await import('./commands/audit.ts')).verify(globals(cmd)));
+  audit
+    .command('export')
+    .description('export every event as JSON Lines')
+    .option('--format <format>', 'jsonl', 'jsonl')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (_o: Opts, cmd: Command) => (await import('./commands/audit.ts')).exportTrail(globals(cmd)));
+
+  const settings = program
+    .command('settings')
+    .description('show settings')
+    .addOption(json())
+    .action(async (_o: Opts, cmd: Command) => (await import('./commands/settings.ts')).show(globals(cmd)));
+  settings
+    .command('set')
+    .description('change a setting: new-server-policy register|alert')
+    .argument('<key>', 'setting name')
+    .argument('<value>', 'new value')
+    .action(async (key: string, value: string, _o: Opts, cmd: Command) => (await import('./commands/settings.ts')).set(key, value, globals(cmd)));
 
   return program;
 }

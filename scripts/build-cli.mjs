@@ -15,6 +15,8 @@ await build({
   target: 'node22',
   external: ['better-sqlite3', '@napi-rs/keyring', '@modelcontextprotocol/sdk'],
   define: { __WARDEN_VERSION__: JSON.stringify(pkg.version) },
+  // Prefer packages' ESM builds: jsonc-parser's UMD main requires its modules in a way no bundler can follow.
+  mainFields: ['module', 'main'],
   sourcemap: 'linked',
   logLevel: 'warning',
   // Bundled CommonJS dependencies may call require(); give the ESM bundle one.

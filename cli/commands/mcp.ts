@@ -48,8 +48,8 @@ export async function list(options: GlobalOptions & { json?: boolean }): Promise
     process.stdout.write('No servers are registered. Add one with `mcp-warden mcp add <name> stdio --command <path>`.\n');
     return;
   }
-  const rows = servers.map((s) => [s.name, s.transport, launchLine(s), truncate(s.description, 40), s.env_template.map((e) => e.key).join(',')]);
-  process.stdout.write(`${formatTable(['NAME', 'TRANSPORT', 'COMMAND/URL', 'DESCRIPTION', 'ENV'], rows)}\n`);
+  const rows = servers.map((s) => [s.name, s.status, s.transport, launchLine(s), truncate(s.description, 40), s.env_template.map((e) => e.key).join(',')]);
+  process.stdout.write(`${formatTable(['NAME', 'STATUS', 'TRANSPORT', 'COMMAND/URL', 'DESCRIPTION', 'ENV'], rows)}\n`);
 }
 
 export async function show(name: string, options: GlobalOptions & { json?: boolean }): Promise<void> {
@@ -72,7 +72,9 @@ export async function show(name: string, options: GlobalOptions & { json?: boole
   for (const pair of server.env_template) fields.push([`Env ${pair.key}`, pair.value]);
   fields.push(
     ['Capabilities', server.capabilities.join(', ') || '-'],
+    ['Status', server.status],
     ['Source', server.source.kind === 'manual' ? 'registered by hand' : `${server.source.client}: ${server.source.config_path} (${server.source.key})`],
+    ['Executable SHA-256', server.command_sha256 ?? '-'],
     ['Fingerprint', server.fingerprint],
     ['Created', server.created_at],
     ['Updated', server.updated_at],
@@ -108,4 +110,12 @@ export const splitList = (text: string): string[] =>
 
 function dropUndefined(input: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+}
+
+export async function approve(name: string, options: GlobalOptions & { json?: boolean }): Promise<void> {
+  const { approveServer } = await import('../../core/registry/approve.ts');
+  const { server, before } = await withStore(options, (store) => approveServer({ store, env: process.env }, name));
+  if (options.json === true) return printJson({ server });
+  const what = before.fingerprint === server.fingerprint ? '' : ` Its definition now follows the config: ${launchLine(server)}.`;
+  process.stdout.write(`Approved server "${server.name}" (was ${before.status}).${what}\n`);
 }

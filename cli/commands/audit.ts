@@ -1,0 +1,51 @@
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { invalidInput, WardenError } from '../../core/api/errors.ts';
+import { iterateAudit, listAudit, verifyAudit } from '../../core/audit/audit-log.ts';
+import { getServer } from '../../core/registry/read.ts';
+import { withStore, type GlobalOptions } from '../context.ts';
+import { formatTable, printJson, truncate } from '../output.ts';
+
+export async function list(options: GlobalOptions & { json?: boolean; server?: string; type?: string; limit?: string }): Promise<void> {
+  const limit = options.limit === undefined ? undefined : Number(options.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw invalidInput('limit', `--limit takes a positive whole number, not "${options.limit}".`);
+  const events = await withStore(options, (store) => {
+    const serverId = options.server === undefined ? undefined : getServer(store.db, options.server).id;
+    const all = listAudit(store.db, { serverId, type: options.type });
+    return limit === undefined ? all : all.slice(-limit);
+  });
+  if (options.json === true) return printJson({ events });
+  if (events.length === 0) {
+    process.stdout.write('No audit events.\n');
+    return;
+  }
+  const rows = events.map((e) => [String(e.seq), e.at, e.actor, e.type, truncate(JSON.stringify(e.details), 90)]);
+  process.stdout.write(`${formatTable(['SEQ', 'AT', 'ACTOR', 'TYPE', 'DETAILS'], rows)}\n`);
+}
+
+export async function verify(options: GlobalOptions & { json?: boolean }): Promise<void> {
+  const verdict = await withStore(options, (store) => verifyAudit(store.db));
+  if (options.json === true) printJson({ verification: verdict });
+  else if (verdict.ok) process.stdout.write(`The audit trail is intact: ${verdict.events} events, head ${verdict.head.slice(0, 16)}.\n`);
+  if (!verdict.ok) {
+    if (options.json !== true) process.stderr.write(`mcp-warden: The audit trail is broken at event ${verdict.broken_at}: ${verdict.reason}.\n`);
+    process.exitCode = 1;
+  }
+}
+
+export async function exportTrail(options: GlobalOptions & { format?: string; out?: string }): Promise<void> {
+  if ((options.format ?? 'jsonl') !== 'jsonl') throw invalidInput('format', `Unknown export format "${options.format}": use jsonl.`);
+  const file = options.out === undefined ? undefined : path.resolve(options.out);
+  const out = file === undefined ? process.stdout : createWriteStream(file);
+  await withStore(options, async (store) => {
+    for (const event of iterateAudit(store.db)) {
+      if (!out.write(`${JSON.stringify(event)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
+  });
+  if (file !== undefined) {
+    await new Promise<void>((resolve, reject) => {
+      out.once('error', (error) => reject(new WardenError('failed', `Cannot write ${file}: ${error.message}.`, 'out')));
+      (out as NodeJS.WritableStream).end(() => resolve());
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import type { Alert } from '../../core/api/alert.ts';
+import { CLIENT_NAMES } from '../../core/discovery/clients/index.ts';
+import { Monitor } from '../../core/monitor/monitor.ts';
+import { openStore } from '../../core/store/database.ts';
+import { dataDirFrom, type GlobalOptions } from '../context.ts';
+import { hostPlatform } from '../platform.ts';
+
+/** `watch`: the monitor in the foreground. High and critical alerts go to stderr as they are raised. */
+export async function watchConfigs(options: GlobalOptions): Promise<void> {
+  const store = openStore(dataDirFrom(options));
+  const monitor = new Monitor({
+    store,
+    env: process.env,
+    where: hostPlatform(),
+    notifier: { notify: (alerts: readonly Alert[]) => alerts.forEach((a) => process.stderr.write(`[${a.severity.toUpperCase()}] ${a.title} (alert ${a.id})\n`)) },
+    onScan: (r) => {
+      const what = r.state === 'ok' ? `${r.servers.length} server${r.servers.length === 1 ? '' : 's'}` : r.state;
+      process.stdout.write(`${new Date().toISOString()} ${CLIENT_NAMES[r.location.client] ?? r.location.client} ${r.location.path}: ${what}; ${r.opened.length} alert${r.opened.length === 1 ? '' : 's'} raised, ${r.resolved.length} resolved\n`);
+    },
+    onError: (error, location) => process.stderr.write(`mcp-warden: scanning ${location?.path ?? 'a config'} failed: ${error.message}\n`),
+  });
+  try {
+    await monitor.start();
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const found = monitor.watchedConfigs.length;
+  process.stdout.write(`Watching ${found} client config location${found === 1 ? '' : 's'} for ${store.dataDir}. Press Ctrl-C to stop.\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await monitor.stop();
+  store.close();
+}
