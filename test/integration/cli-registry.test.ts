@@ -8,7 +8,7 @@ import { databaseChecksum } from '../helpers/db.ts';
 
 const DEFINITION_FIELDS = [
   'id', 'name', 'display_name', 'description', 'transport', 'command', 'args', 'cwd', 'url', 'headers',
-  'env_template', 'capabilities', 'server_url', 'source', 'fingerprint', 'created_at', 'updated_at',
+  'env_template', 'capabilities', 'server_url', 'source', 'fingerprint', 'status', 'command_sha256', 'created_at', 'updated_at',
 ].sort();
 
 function ok(args: string[], env?: Record<string, string>) {
@@ -64,8 +64,8 @@ test('stdio and http servers round-trip through add, list, show and remove', (t)
   assert.deepEqual((JSON.parse(ok([...h, 'mcp', 'show', files.id, '--json'])) as { server: ServerDefinition }).server, files, 'show also takes the id');
 
   const table = ok([...h, 'mcp', 'list']);
-  assert.match(table.split('\n')[0] as string, /^NAME\s+TRANSPORT\s+COMMAND\/URL\s+DESCRIPTION\s+ENV$/);
-  assert.match(table, new RegExp(`files\\s+stdio\\s+${escape(server)} server\\.js --root a,b\\s+Reads files\\s+LOG_LEVEL,EMPTY`));
+  assert.match(table.split('\n')[0] as string, /^NAME\s+STATUS\s+TRANSPORT\s+COMMAND\/URL\s+DESCRIPTION\s+ENV$/);
+  assert.match(table, new RegExp(`files\\s+approved\\s+stdio\\s+${escape(server)} server\\.js --root a,b\\s+Reads files\\s+LOG_LEVEL,EMPTY`));
   assert.doesNotMatch(table, /debug/, 'the table shows env key names only');
   const human = ok([...h, 'mcp', 'show', 'remote']);
   assert.match(human, /Header X-Team:\s+core/);
