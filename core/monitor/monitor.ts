@@ -12,6 +12,7 @@ import { projectLocations } from '../discovery/clients/index.ts';
 import { knownLocations } from '../discovery/scan-all.ts';
 import { scanConfig, type ConfigScanResult, type ScanOptions } from '../discovery/scan.ts';
 import { acquireLease, type Lease } from './lease.ts';
+import { isDirectory } from '../util/fs.ts';
 
 export const PARSE_GRACE_MS = 250;
 
@@ -153,10 +154,3 @@ export class Monitor {
   }
 }
 
-function isDirectory(dir: string): boolean {
-  try {
-    return fs.statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
-}

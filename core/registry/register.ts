@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { conflict, notFound, WardenError } from '../api/errors.ts';
 import { secretHandlesIn } from '../api/names.ts';
@@ -11,6 +10,7 @@ import { hashExecutable } from '../integrity/executable-hash.ts';
 import { launchFingerprint } from './fingerprint.ts';
 import { getServer } from './read.ts';
 import { resolveCommand } from './resolve-command.ts';
+import { isDirectory } from '../util/fs.ts';
 
 export interface RegisterContext {
   /** Where relative commands and working directories are resolved from (the caller's directory). */
@@ -159,10 +159,3 @@ export function secretReferences(def: Pick<ServerDefinition, 'env_template' | 'h
   return refs;
 }
 
-function isDirectory(dir: string): boolean {
-  try {
-    return fs.statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
-}

@@ -1,0 +1,10 @@
+import fs from 'node:fs';
+
+/** True when `dir` exists and is a directory (following links); false on any error. */
+export function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
