@@ -70,6 +70,16 @@ export function buildProgram(): Command {
     .addOption(json())
     .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/mcp.ts')).approve(name, globals(cmd)));
 
+  mcp
+    .command('link')
+    .description('declare that a client may start a server registered by hand: its config entry is then checked against this definition')
+    .argument('<name>', 'server name or id (registered by hand)')
+    .requiredOption('--client <client>', 'claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli or cline')
+    .option('--config <path>', "the client's config file (default: its first one that exists)")
+    .option('--key <key>', 'the entry key in that config (default: the server name)')
+    .addOption(json())
+    .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/mcp.ts')).link(name, globals(cmd)));
+
   const secrets = program.command('secrets').description('keep secrets in the OS keychain for {{secret:NAME}} handles');
   secrets
     .command('add')

@@ -119,3 +119,13 @@ export async function approve(name: string, options: GlobalOptions & { json?: bo
   const what = before.fingerprint === server.fingerprint ? '' : ` Its definition now follows the config: ${launchLine(server)}.`;
   process.stdout.write(`Approved server "${server.name}" (was ${before.status}).${what}\n`);
 }
+
+export async function link(name: string, options: GlobalOptions & { client?: string; config?: string; key?: string; json?: boolean }): Promise<void> {
+  const { linkServer } = await import('../../core/registry/link.ts');
+  const { hostPlatform } = await import('../platform.ts');
+  const linked = await withStore(options, (store) =>
+    linkServer({ store, env: process.env, where: hostPlatform() }, name, { client: options.client ?? '', configPath: options.config, key: options.key }),
+  );
+  if (options.json === true) return printJson({ link: { server: linked.server.name, client: linked.location.client, config_path: linked.location.path, pointer: linked.pointer } });
+  process.stdout.write(`Linked "${linked.server.name}" to ${linked.location.client} (${linked.location.path}, entry ${linked.pointer}): that entry is now checked against this definition.\n`);
+}

@@ -78,6 +78,8 @@ interface LinkRow {
   key: string;
   present: number;
   in_baseline: number;
+  /** Empty for a link the user made before the entry ever appeared (core/registry/link.ts). */
+  last_seen_at: string;
 }
 
 interface Resolved {
@@ -157,7 +159,7 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
     const baseline = agent?.baseline_at == null;
     const policy = getSetting(d, 'new-server-policy');
     const key = redactionKey(d);
-    const links = new Map(d.prepare<[string], LinkRow>('SELECT pointer, server_id, key, present, in_baseline FROM agent_servers WHERE agent_id = ?').all(agentId).map((l) => [l.pointer, l]));
+    const links = new Map(d.prepare<[string], LinkRow>('SELECT pointer, server_id, key, present, in_baseline, last_seen_at FROM agent_servers WHERE agent_id = ?').all(agentId).map((l) => [l.pointer, l]));
     const seen = new Set<string>();
 
     for (const { entry, findings, resolved: exe } of entries) {
@@ -202,7 +204,7 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
     }
 
     for (const link of links.values()) {
-      if (seen.has(link.pointer)) continue;
+      if (seen.has(link.pointer) || link.last_seen_at === '') continue;
       if (link.present === 1) d.prepare('UPDATE agent_servers SET present = 0 WHERE agent_id = ? AND pointer = ?').run(agentId, link.pointer);
       const server = findServer(d, link.server_id);
       if (server === undefined) continue;
@@ -339,6 +341,8 @@ function driftConditions(server: ServerDefinition, observed: DiscoveredServer, e
   const now = definitionOf(observed, exe);
   // A command recorded as written (not found then) is compared as written.
   if (server.command !== null && !path.isAbsolute(server.command)) now.command = observed.command;
+  // A definition made by hand holds header values (or handles) the config does not show: compare names.
+  if (server.source.kind === 'manual') now.headers = Object.fromEntries(Object.keys(observed.headers).map((h) => [h, server.headers[h] ?? '']));
   const changed: Record<string, { before: unknown; after: unknown }> = {};
   for (const field of LAUNCH_FIELDS) {
     if (JSON.stringify(normalise(server[field])) !== JSON.stringify(normalise(now[field]))) changed[field] = { before: server[field], after: now[field] };
