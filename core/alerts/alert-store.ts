@@ -8,6 +8,7 @@ import { invalidInput, notFound, WardenError } from '../api/errors.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Db } from '../store/database.ts';
 import { ALERT_RULES } from './rules.ts';
+import { stmt } from '../store/statements.ts';
 
 /** A condition that holds now; the same dedup key never has two unresolved alerts. */
 export interface Condition {
@@ -45,7 +46,7 @@ const SELECT_ALERTS = `
 const toAlert = ({ agent_id: _agent, ...row }: AlertRow): Alert => ({ ...row, details: JSON.parse(row.details) as Record<string, unknown> });
 
 export function getAlert(db: Db, id: number): Alert {
-  const row = db.prepare<[number], AlertRow>(`${SELECT_ALERTS} WHERE a.id = ?`).get(id);
+  const row = stmt<[number], AlertRow>(db, `${SELECT_ALERTS} WHERE a.id = ?`).get(id);
   if (row === undefined) throw notFound(`No alert with id ${id} exists.`, 'id');
   return toAlert(row);
 }
@@ -64,7 +65,7 @@ export function syncConditions(
   const opened: Alert[] = [];
   const resolved: Alert[] = [];
   const keys = new Set(conditions.map((c) => c.dedup_key));
-  const covered = db.prepare<[string], { id: number }>("SELECT id FROM alerts WHERE dedup_key = ? AND (state != 'resolved' OR resolved_by = 'user') LIMIT 1");
+  const covered = stmt<[string], { id: number }>(db, "SELECT id FROM alerts WHERE dedup_key = ? AND (state != 'resolved' OR resolved_by = 'user') LIMIT 1");
   for (const condition of conditions) {
     if (covered.get(condition.dedup_key) !== undefined) continue;
     opened.push(insertAlert(db, condition, now));
@@ -96,7 +97,7 @@ export function insertAlert(db: Db, condition: Condition, now: Date): Alert {
 
 function setState(db: Db, id: number, state: 'acknowledged' | 'resolved', how: { actor: 'user' | 'monitor'; reason?: string; now: Date }): Alert {
   const at = how.now.toISOString();
-  db.prepare(
+  stmt(db, 
     `UPDATE alerts SET state = ?, updated_at = ?,
             resolved_reason = CASE WHEN ? = 'resolved' THEN ? ELSE resolved_reason END,
             resolved_by = CASE WHEN ? = 'resolved' THEN ? ELSE resolved_by END

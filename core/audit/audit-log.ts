@@ -5,9 +5,10 @@
  * the transaction that makes the change, so an event exists exactly when its change does.
  */
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../util/canonical-json.ts';
 import type { AuditEvent } from '../api/audit.ts';
 import type { Db } from '../store/database.ts';
+import { stmt } from '../store/statements.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -30,13 +31,13 @@ interface AuditRow {
 }
 
 export function eventHash(event: Omit<AuditEvent, 'hash'>): string {
-  const material = canonicalize({ seq: event.seq, at: event.at, actor: event.actor, type: event.type, server_id: event.server_id, details: event.details, prev_hash: event.prev_hash });
-  return createHash('sha256').update(material as string).digest('hex');
+  const material = canonicalJson({ seq: event.seq, at: event.at, actor: event.actor, type: event.type, server_id: event.server_id, details: event.details, prev_hash: event.prev_hash });
+  return createHash('sha256').update(material).digest('hex');
 }
 
 /** Appends one event. Must run inside a write transaction (it reads the chain's head). */
 export function appendAudit(db: Db, input: AuditInput, now: Date = new Date()): AuditEvent {
-  const head = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get();
+  const head = stmt<[], { seq: number; hash: string }>(db, 'SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1').get();
   const partial = {
     seq: (head?.seq ?? 0) + 1,
     at: now.toISOString(),
@@ -47,11 +48,11 @@ export function appendAudit(db: Db, input: AuditInput, now: Date = new Date()): 
     prev_hash: head?.hash ?? GENESIS_HASH,
   };
   const event: AuditEvent = { ...partial, hash: eventHash(partial) };
-  db.prepare('INSERT INTO audit_events (seq, at, actor, type, server_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+  stmt(db, 'INSERT INTO audit_events (seq, at, actor, type, server_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
     event.seq, event.at, event.actor, event.type, event.server_id, JSON.stringify(event.details), event.prev_hash, event.hash,
   );
   // The head, kept apart from the chain, reveals events cut from its end.
-  db.prepare("INSERT INTO meta (key, value) VALUES ('audit_head', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(`${event.seq}:${event.hash}`);
+  stmt(db, "INSERT INTO meta (key, value) VALUES ('audit_head', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(`${event.seq}:${event.hash}`);
   return event;
 }
 
@@ -77,6 +78,7 @@ export function listAudit(db: Db, query: AuditQuery = {}): AuditEvent[] {
 }
 
 export function* iterateAudit(db: Db): Generator<AuditEvent> {
+  // Not cached: an iterating statement is busy until the loop ends, and two walks may overlap.
   for (const row of db.prepare<[], AuditRow>('SELECT * FROM audit_events ORDER BY seq').iterate()) yield toEvent(row);
 }
 
@@ -103,7 +105,7 @@ export function verifyAudit(db: Db): AuditVerdict {
     previous = row.hash;
     expectedSeq++;
   }
-  const head = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'audit_head'").get()?.value;
+  const head = stmt<[], { value: string }>(db, "SELECT value FROM meta WHERE key = 'audit_head'").get()?.value;
   if (head !== undefined && head !== `${count}:${previous}`) {
     const headSeq = Number(head.split(':')[0]);
     if (headSeq > count) return { ok: false, events: count, broken_at: count + 1, reason: `events ${count + 1} to ${headSeq} were removed from the end` };

@@ -4,33 +4,41 @@
  * notice a change, useless to read back); args and URL query values are replaced where the hygiene
  * rules see a secret. References (`${env:X}`, `{{secret:X}}`, `$X`) are kept: they are not values.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { DiscoveredServer } from '../api/discovery.ts';
 import type { Db } from '../store/database.ts';
+import { stmt } from '../store/statements.ts';
 
 const REFERENCE = /^(\$\{[^}]+\}|\{\{secret:[^}]+\}\}|\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_][A-Za-z0-9_]*%)$/;
 export const REDACTED = /^\[redacted:[0-9a-f]{16}\]$/;
 
-/** A per-database random key for the digests, so equal values in two databases do not match. */
-export function redactionKey(db: Db): Buffer {
-  const read = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'redaction_key'");
-  const existing = read.get();
-  if (existing !== undefined) return Buffer.from(existing.value, 'hex');
-  db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('redaction_key', ?)").run(randomBytes(32).toString('hex'));
-  return Buffer.from((read.get() as { value: string }).value, 'hex');
+const keys = new WeakMap<Db, KeyObject>();
+
+/**
+ * A per-database random key for the digests, so equal values in two databases do not match. Kept as
+ * a KeyObject: createHmac would otherwise import raw key bytes again on every call.
+ */
+export function redactionKey(db: Db): KeyObject {
+  const known = keys.get(db);
+  if (known !== undefined) return known;
+  const read = stmt<[], { value: string }>(db, "SELECT value FROM meta WHERE key = 'redaction_key'");
+  if (read.get() === undefined) stmt(db, "INSERT OR IGNORE INTO meta (key, value) VALUES ('redaction_key', ?)").run(randomBytes(32).toString('hex'));
+  const key = createSecretKey(Buffer.from((read.get() as { value: string }).value, 'hex'));
+  keys.set(db, key);
+  return key;
 }
 
-export function digestValue(key: Buffer, value: string): string {
+export function digestValue(key: KeyObject, value: string): string {
   return `[redacted:${createHmac('sha256', key).update(value).digest('hex').slice(0, 16)}]`;
 }
 
-const keepOrDigest = (key: Buffer, value: string): string => (value === '' || REFERENCE.test(value.trim()) ? value : digestValue(key, value));
+const keepOrDigest = (key: KeyObject, value: string): string => (value === '' || REFERENCE.test(value.trim()) ? value : digestValue(key, value));
 
 /**
  * The entry as it may be stored. `secretLocations` are the hygiene findings' locations
  * (`args[2]`, `url.query.api_key`) whose values are secrets.
  */
-export function redactEntry(entry: DiscoveredServer, key: Buffer, secretLocations: ReadonlySet<string>): DiscoveredServer {
+export function redactEntry(entry: DiscoveredServer, key: KeyObject, secretLocations: ReadonlySet<string>): DiscoveredServer {
   const mapValues = (record: Record<string, string>) => Object.fromEntries(Object.entries(record).map(([k, v]) => [k, keepOrDigest(key, v)]));
   const whole = (location: string, value: string | null) => (value !== null && secretLocations.has(location) ? digestValue(key, value) : value);
   return {
@@ -44,7 +52,7 @@ export function redactEntry(entry: DiscoveredServer, key: Buffer, secretLocation
   };
 }
 
-function redactUrl(raw: string, key: Buffer, secretLocations: ReadonlySet<string>): string {
+function redactUrl(raw: string, key: KeyObject, secretLocations: ReadonlySet<string>): string {
   let url: URL;
   try {
     url = new URL(raw);

@@ -25,6 +25,7 @@ import type { Db, Store } from '../store/database.ts';
 import { parseConfig } from './parse.ts';
 import { redactEntry, redactionKey } from './redact.ts';
 import { CLIENT_NAMES } from './clients/index.ts';
+import { stmt } from '../store/statements.ts';
 
 export interface ScanOptions {
   store: Store;
@@ -100,7 +101,7 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
   const now = (options.now ?? (() => new Date()))();
   const agentId = agentIdFor(location);
   const result: ConfigScanResult = { location, agent_id: agentId, state: 'ok', servers: [], problems: [], conditions: [], opened: [], resolved: [], projectPaths: [] };
-  const agent = db.prepare<[string], AgentRow>('SELECT id, state, content_sha256, baseline_at FROM agents WHERE id = ?').get(agentId);
+  const agent = stmt<[string], AgentRow>(db, 'SELECT id, state, content_sha256, baseline_at FROM agents WHERE id = ?').get(agentId);
   const title = { client: clientName(location), file: location.path, server: '', count: 0, detail: '' };
 
   let bytes: Buffer | undefined;
@@ -159,7 +160,7 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
     const baseline = agent?.baseline_at == null;
     const policy = getSetting(d, 'new-server-policy');
     const key = redactionKey(d);
-    const links = new Map(d.prepare<[string], LinkRow>('SELECT pointer, server_id, key, present, in_baseline, last_seen_at FROM agent_servers WHERE agent_id = ?').all(agentId).map((l) => [l.pointer, l]));
+    const links = new Map(stmt<[string], LinkRow>(d, 'SELECT pointer, server_id, key, present, in_baseline, last_seen_at FROM agent_servers WHERE agent_id = ?').all(agentId).map((l) => [l.pointer, l]));
     const seen = new Set<string>();
 
     for (const { entry, findings, resolved: exe } of entries) {
@@ -169,12 +170,12 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
       const link = links.get(entry.pointer);
       let server: ServerDefinition | undefined = link === undefined ? undefined : findServer(d, link.server_id);
       if (link !== undefined && server !== undefined) {
-        d.prepare('UPDATE agent_servers SET observed = ?, present = 1, disabled = ?, key = ?, last_seen_at = ? WHERE agent_id = ? AND pointer = ?')
+        stmt(d, 'UPDATE agent_servers SET observed = ?, present = 1, disabled = ?, key = ?, last_seen_at = ? WHERE agent_id = ? AND pointer = ?')
           .run(JSON.stringify(observed), Number(entry.disabled), entry.key, now.toISOString(), agentId, entry.pointer);
         result.conditions.push(...driftConditions(server, observed, exe, link, { ...title, server: server.name }, agentId));
       } else if (baseline || policy === 'register') {
         server = registerDiscovered(d, observed, exe, location, now);
-        d.prepare(
+        stmt(d, 
           `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at)
            VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
            ON CONFLICT (agent_id, pointer) DO UPDATE SET server_id = excluded.server_id, observed = excluded.observed, present = 1, in_baseline = excluded.in_baseline`,
@@ -205,7 +206,7 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
 
     for (const link of links.values()) {
       if (seen.has(link.pointer) || link.last_seen_at === '') continue;
-      if (link.present === 1) d.prepare('UPDATE agent_servers SET present = 0 WHERE agent_id = ? AND pointer = ?').run(agentId, link.pointer);
+      if (link.present === 1) stmt(d, 'UPDATE agent_servers SET present = 0 WHERE agent_id = ? AND pointer = ?').run(agentId, link.pointer);
       const server = findServer(d, link.server_id);
       if (server === undefined) continue;
       result.conditions.push({
@@ -234,7 +235,7 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
         details: { file: location.path, count: toReview.n },
       });
     }
-    if (baseline) d.prepare('UPDATE agents SET baseline_at = ? WHERE id = ?').run(now.toISOString(), agentId);
+    if (baseline) stmt(d, 'UPDATE agents SET baseline_at = ? WHERE id = ?').run(now.toISOString(), agentId);
     return {};
   });
 }
@@ -254,7 +255,7 @@ function commit(options: ScanOptions, result: ConfigScanResult, now: Date, recon
 }
 
 function upsertAgent(db: Db, location: ConfigLocation, id: string, state: { state: string; sha: string | null }, now: Date): void {
-  db.prepare(
+  stmt(db, 
     `INSERT INTO agents (id, client, config_path, format, scope, state, content_sha256, first_seen_at, last_scan_at)
      VALUES (@id, @client, @path, @format, @scope, @state, @sha, @now, @now)
      ON CONFLICT (id) DO UPDATE SET state = excluded.state, content_sha256 = excluded.content_sha256, last_scan_at = excluded.last_scan_at`,
@@ -281,15 +282,18 @@ function resolveEntry(db: Db, entry: DiscoveredServer, location: ConfigLocation,
 /** A registry name from a config key: made valid, and unique by adding the client, then a number. */
 function uniqueName(db: Db, key: string, client: string): string {
   const base = key.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'server';
-  const taken = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM servers WHERE name = ?');
-  const free = (name: string) => NAME_PATTERN.test(name) && (taken.get(name) as { n: number }).n === 0;
-  if (free(base)) return base;
   const withClient = `${base.slice(0, 63 - client.length)}.${client}`;
+  const stem = withClient.slice(0, 60);
+  // One query for every name this could collide with (names are unique regardless of case).
+  const taken = new Set(
+    stmt<[string, string, string], { name: string }>(db, "SELECT lower(name) AS name FROM servers WHERE name = ? OR name = ? OR name LIKE ? ESCAPE '\\'")
+      .all(base, withClient, `${stem.replace(/[\\%_]/g, (c) => `\\${c}`)}-%`)
+      .map((r) => r.name),
+  );
+  const free = (name: string) => NAME_PATTERN.test(name) && !taken.has(name.toLowerCase());
+  if (free(base)) return base;
   if (free(withClient)) return withClient;
-  for (let i = 2; ; i++) {
-    const numbered = `${withClient.slice(0, 60)}-${i}`;
-    if (free(numbered)) return numbered;
-  }
+  for (let i = 2; ; i++) if (free(`${stem}-${i}`)) return `${stem}-${i}`;
 }
 
 function registerDiscovered(db: Db, observed: DiscoveredServer, exe: Resolved, location: ConfigLocation, now: Date): ServerDefinition {

@@ -12,6 +12,7 @@ import { launchFingerprint } from './fingerprint.ts';
 import { getServer } from './read.ts';
 import { resolveCommand } from './resolve-command.ts';
 import { toRow } from './register.ts';
+import { stmt } from '../store/statements.ts';
 
 interface LinkedConfig {
   observed: string;
@@ -53,7 +54,7 @@ export function approveServer(options: ScanOptions, nameOrId: string): { server:
 
   db.transaction(() => {
     const row = toRow(next);
-    db.prepare(
+    stmt(db, 
       `UPDATE servers SET transport = @transport, command = @command, args = @args, cwd = @cwd, url = @url, headers = @headers,
               env_template = @env_template, fingerprint = @fingerprint, status = @status, command_sha256 = @command_sha256, updated_at = @updated_at
         WHERE id = @id`,

@@ -6,6 +6,7 @@ import type { ServerDefinition, ServerSource } from '../api/server.ts';
 import { serverUrlOf } from '../api/server.ts';
 import type { Db } from '../store/database.ts';
 import { notFound } from '../api/errors.ts';
+import { stmt } from '../store/statements.ts';
 
 /** The JSON-encoded columns of a server row; the rest are stored as they are. */
 type JsonColumns = 'args' | 'headers' | 'env_template' | 'capabilities' | 'source';
@@ -36,12 +37,12 @@ export function rowToServer(row: ServerRow): ServerDefinition {
 }
 
 export function listServers(db: Db): ServerDefinition[] {
-  return db.prepare<[], ServerRow>('SELECT * FROM servers ORDER BY name').all().map(rowToServer);
+  return stmt<[], ServerRow>(db, 'SELECT * FROM servers ORDER BY name').all().map(rowToServer);
 }
 
 /** Finds a server by name (case-insensitive) or by id. */
 export function findServer(db: Db, nameOrId: string): ServerDefinition | undefined {
-  const row = db.prepare<[string, string], ServerRow>('SELECT * FROM servers WHERE name = ? OR id = ?').get(nameOrId, nameOrId);
+  const row = stmt<[string, string], ServerRow>(db, 'SELECT * FROM servers WHERE name = ? OR id = ?').get(nameOrId, nameOrId);
   return row === undefined ? undefined : rowToServer(row);
 }
 

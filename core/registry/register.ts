@@ -11,6 +11,7 @@ import { launchFingerprint } from './fingerprint.ts';
 import { getServer } from './read.ts';
 import { resolveCommand } from './resolve-command.ts';
 import { isDirectory } from '../util/fs.ts';
+import { stmt } from '../store/statements.ts';
 
 export interface RegisterContext {
   /** Where relative commands and working directories are resolved from (the caller's directory). */
@@ -78,8 +79,8 @@ export function registerServer(store: Store, raw: unknown, ctx: RegisterContext)
  */
 export function insertServer(db: Db, def: ServerDefinition, how: { actor: 'user' | 'monitor' }): void {
   const refs = secretReferences(def);
-  const nameTaken = db.prepare<[string, string], { name: string }>('SELECT name FROM servers WHERE name = ? OR id = ?');
-  const secretExists = db.prepare<[string], { name: string }>('SELECT name FROM secrets WHERE name = ?');
+  const nameTaken = stmt<[string, string], { name: string }>(db, 'SELECT name FROM servers WHERE name = ? OR id = ?');
+  const secretExists = stmt<[string], { name: string }>(db, 'SELECT name FROM secrets WHERE name = ?');
   db.transaction(() => {
     const taken = nameTaken.get(def.name, def.id);
     if (taken !== undefined) throw conflict(`A server named "${taken.name}" is already registered.`, 'name');
@@ -88,13 +89,13 @@ export function insertServer(db: Db, def: ServerDefinition, how: { actor: 'user'
         throw notFound(`The secret "${ref.secret}" used in ${ref.where} does not exist: add it first with \`mcp-warden secrets add ${ref.secret}\`.`, ref.field);
       }
     }
-    db.prepare(
+    stmt(db, 
       `INSERT INTO servers (id, name, display_name, description, transport, command, args, cwd, url, headers,
                             env_template, capabilities, source, fingerprint, status, command_sha256, created_at, updated_at)
        VALUES (@id, @name, @display_name, @description, @transport, @command, @args, @cwd, @url, @headers,
                @env_template, @capabilities, @source, @fingerprint, @status, @command_sha256, @created_at, @updated_at)`,
     ).run(toRow(def));
-    const insertRef = db.prepare('INSERT INTO server_secret_refs (server_id, secret_name) VALUES (?, ?)');
+    const insertRef = stmt(db, 'INSERT INTO server_secret_refs (server_id, secret_name) VALUES (?, ?)');
     for (const secret of new Set(refs.map((r) => r.secret))) insertRef.run(def.id, secret);
     appendAudit(db, { actor: how.actor, type: def.status === 'discovered' ? 'server.discovered' : 'server.registered', server_id: def.id, details: auditSummary(def) }, new Date(def.created_at));
   }).immediate();
@@ -134,7 +135,7 @@ export function removeServer(store: Store, nameOrId: string): ServerDefinition {
   return store.db
     .transaction(() => {
       const server = getServer(store.db, nameOrId);
-      store.db.prepare('DELETE FROM servers WHERE id = ?').run(server.id);
+      stmt(store.db, 'DELETE FROM servers WHERE id = ?').run(server.id);
       appendAudit(store.db, { actor: 'user', type: 'server.removed', server_id: server.id, details: { name: server.name } });
       return server;
     })

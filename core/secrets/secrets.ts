@@ -4,6 +4,7 @@ import type { SecretInfo } from '../api/secret.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Db, Store } from '../store/database.ts';
 import type { Keychain } from './keychain.ts';
+import { stmt } from '../store/statements.ts';
 
 /** Largest value accepted; keychains reject much larger blobs anyway. */
 export const MAX_SECRET_BYTES = 64 * 1024;
@@ -87,12 +88,12 @@ export function removeSecret(store: Store, keychain: Keychain, name: string, opt
   }
   keychain.delete(name);
   store.db.transaction(() => {
-    store.db.prepare('DELETE FROM secrets WHERE name = ?').run(name);
+    stmt(store.db, 'DELETE FROM secrets WHERE name = ?').run(name);
     appendAudit(store.db, { actor: 'user', type: 'secret.removed', details: { name, forced: info.used_by.length > 0, used_by: info.used_by } });
   }).immediate();
   return info;
 }
 
 function findSecretRow(db: Db, name: string): { name: string } | undefined {
-  return db.prepare<[string], { name: string }>('SELECT name FROM secrets WHERE name = ?').get(name);
+  return stmt<[string], { name: string }>(db, 'SELECT name FROM secrets WHERE name = ?').get(name);
 }

@@ -2,6 +2,7 @@
 import { invalidInput } from '../api/errors.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Db } from '../store/database.ts';
+import { stmt } from '../store/statements.ts';
 
 export const SETTINGS = {
   /** What happens to a server that appears in a client config: registered as discovered, or only alerted on. */
@@ -12,7 +13,7 @@ export type SettingKey = keyof typeof SETTINGS;
 export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K]['values'][number];
 
 export function getSetting<K extends SettingKey>(db: Db, key: K): SettingValue<K> {
-  const row = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(key);
+  const row = stmt<[string], { value: string }>(db, 'SELECT value FROM settings WHERE key = ?').get(key);
   const allowed: readonly string[] = SETTINGS[key].values;
   return (row !== undefined && allowed.includes(row.value) ? row.value : SETTINGS[key].default) as SettingValue<K>;
 }
@@ -35,7 +36,7 @@ export function setSetting(db: Db, key: string, value: string, now: Date = new D
   assertSettingKey(key);
   validateSetting(key, value);
   db.transaction(() => {
-    db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    stmt(db, 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
     appendAudit(db, { actor: 'user', type: 'setting.changed', details: { key, value } }, now);
   }).immediate();
 }

@@ -112,6 +112,8 @@ export const MIGRATIONS: readonly Migration[] = [
       -- The same condition never has two unresolved alerts.
       CREATE UNIQUE INDEX alerts_unresolved_dedup ON alerts (dedup_key) WHERE state != 'resolved';
       CREATE INDEX alerts_by_state ON alerts (state, severity);
+      -- "Is this condition already covered?" runs once per condition per scan, over the whole history.
+      CREATE INDEX alerts_by_dedup ON alerts (dedup_key);
       CREATE INDEX alerts_by_agent ON alerts (agent_id) WHERE state != 'resolved';
 
       -- Append-only, hash-chained (core/audit).
