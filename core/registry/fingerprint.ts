@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../util/canonical-json.ts';
 import type { ServerDefinition } from '../api/server.ts';
 
 type Launch = Pick<ServerDefinition, 'transport' | 'command' | 'args' | 'cwd' | 'url' | 'headers' | 'env_template'>;
@@ -18,5 +18,5 @@ export function launchFingerprint(def: Launch): string {
     header_names: Object.keys(def.headers).map((h) => h.toLowerCase()).sort(),
     env_keys: def.env_template.map((e) => e.key).sort(),
   };
-  return createHash('sha256').update(canonicalize(material) as string).digest('hex');
+  return createHash('sha256').update(canonicalJson(material)).digest('hex');
 }
