@@ -26,7 +26,10 @@ export interface MonitorOptions extends ScanOptions {
 interface Target {
   location: ConfigLocation;
   running: boolean;
+  /** A scan is scheduled for the next turn of the event loop. */
+  queued: boolean;
   again: boolean;
+  force: boolean;
   graceTimer?: NodeJS.Timeout;
 }
 
@@ -38,6 +41,7 @@ export class Monitor {
   #watcher: FSWatcher | undefined;
   #lease: Lease | undefined;
   #paused = false;
+  #started = false;
 
   constructor(options: MonitorOptions) {
     this.#options = options;
@@ -48,19 +52,34 @@ export class Monitor {
     this.#lease = acquireLease(this.#options.store.db, this.#options.store.dataDir);
     this.#watcher = watch([], { ignoreInitial: true, atomic: false, depth: 0, persistent: true });
     this.#watcher.on('all', (event, file) => this.#onEvent(event, file));
+    // chokidar drops a second 'change' for a file within 50 ms and never re-emits it, so a quick
+    // second save would go unscanned; its raw file-system events are not throttled.
+    this.#watcher.on('raw', (_event, name, details) => {
+      const folder = (details as { watchedPath?: unknown }).watchedPath;
+      if (typeof folder !== 'string' || typeof name !== 'string') return;
+      const target = this.#targets.get(path.join(folder, name)) ?? this.#targets.get(folder);
+      if (target !== undefined) this.#request(target, false);
+    });
     this.#watcher.on('error', (error) => this.#options.onError?.(error as Error));
     const first: ConfigScanResult[] = [];
     for (const location of knownLocations(this.#options.store.db, this.#options.where)) this.#track(location);
-    for (const target of [...this.#targets.values()]) {
-      const result = this.#scan(target, { force: true, defer: false });
-      if (result !== undefined) first.push(result);
+    // Until nothing new appears: scanning ~/.claude.json can name project configs to scan too.
+    const done = new Set<string>();
+    for (let pending = [...this.#targets.values()]; pending.length > 0; pending = [...this.#targets.values()].filter((t) => !done.has(t.location.path))) {
+      for (const target of pending) {
+        done.add(target.location.path);
+        const result = this.#scan(target, { force: true, defer: false });
+        if (result !== undefined) first.push(result);
+      }
     }
+    this.#started = true;
     await new Promise<void>((resolve) => (this.#watcher as FSWatcher).once('ready', () => resolve()));
     return first;
   }
 
   async stop(): Promise<void> {
     for (const target of this.#targets.values()) clearTimeout(target.graceTimer);
+    this.#started = false;
     await this.#watcher?.close();
     this.#lease?.release();
     this.#watcher = undefined;
@@ -79,8 +98,11 @@ export class Monitor {
 
   #track(location: ConfigLocation): void {
     if (this.#targets.has(location.path)) return;
-    this.#targets.set(location.path, { location, running: false, again: false });
+    const target: Target = { location, running: false, queued: false, again: false, force: false };
+    this.#targets.set(location.path, target);
     this.#watchPath(location.path);
+    // A config named after start-up (a project added to ~/.claude.json) is read now, not at its next change.
+    if (this.#started) this.#request(target, true);
   }
 
   /**
@@ -117,12 +139,20 @@ export class Monitor {
     if (this.#paused) return;
     clearTimeout(target.graceTimer);
     target.graceTimer = undefined;
+    target.force ||= force;
     if (target.running) {
       target.again = true;
       return;
     }
-    // Scan at once (in a microtask, after chokidar's own bookkeeping for this event).
-    queueMicrotask(() => this.#scan(target, { force, defer: true }));
+    if (target.queued) return;
+    // One scan for the burst of events a single write makes, on the next turn of the event loop.
+    target.queued = true;
+    setImmediate(() => {
+      target.queued = false;
+      const forced = target.force;
+      target.force = false;
+      this.#scan(target, { force: forced, defer: true });
+    });
   }
 
   #scan(target: Target, how: { force: boolean; defer: boolean }): ConfigScanResult | undefined {
