@@ -127,3 +127,21 @@ test('a config whose folder does not exist yet is picked up when it appears', as
   assert.equal(server.status, 'discovered');
   assert.deepEqual(server.source, { kind: 'discovered', client: 'cursor', config_path: `${home}/.cursor/mcp.json`, key: 'later', pointer: '/mcpServers/later' });
 });
+
+test('saves in quick succession are each seen (chokidar throttles repeated change events)', async (t) => {
+  const { where, claudeDesktop } = fakeHome(t);
+  const dataDir = tempDir(t);
+  const store = openStore(dataDir);
+  writeByRename(claudeDesktop, claudeDesktopConfig({ quick: { command: 'sh', args: ['-c', 'true'] } }));
+  const monitor = new Monitor({ store, env: process.env, where });
+  t.after(async () => {
+    await monitor.stop();
+    store.close();
+  });
+  await monitor.start();
+  // Each save lands a few milliseconds after the previous one's alert: well inside chokidar's 50 ms.
+  for (let i = 1; i <= 12; i++) {
+    writeByRename(claudeDesktop, claudeDesktopConfig({ quick: { command: 'sh', args: ['-c', `echo ${i}`] } }));
+    await waitFor(`the alert for save ${i}`, () => listAlerts(store.db, { state: 'open' }).some((a) => a.type === 'launch_changed' && JSON.stringify(a.details).includes(`echo ${i}`)), 2_000);
+  }
+});
