@@ -56,12 +56,10 @@ export function getAlert(db: Db, id: number): Alert {
  * the user resolved while the condition held), and resolves the scope's unresolved alerts whose
  * condition is gone. Run inside the scan's transaction.
  */
-export function syncConditions(
-  db: Db,
-  scope: { agent_id: string; types?: readonly AlertType[] },
-  conditions: readonly Condition[],
-  now: Date,
-): { opened: Alert[]; resolved: Alert[] } {
+/** Whose alerts a sync may resolve: one config's, or one server's that concern no config (probes). */
+export type AlertScope = ({ agent_id: string } | { server_id: string }) & { types?: readonly AlertType[] };
+
+export function syncConditions(db: Db, scope: AlertScope, conditions: readonly Condition[], now: Date): { opened: Alert[]; resolved: Alert[] } {
   const opened: Alert[] = [];
   const resolved: Alert[] = [];
   const keys = new Set(conditions.map((c) => c.dedup_key));
@@ -70,9 +68,10 @@ export function syncConditions(
     if (covered.get(condition.dedup_key) !== undefined) continue;
     opened.push(insertAlert(db, condition, now));
   }
-  const candidates = db
-    .prepare<[string], { id: number; type: AlertType; dedup_key: string }>("SELECT id, type, dedup_key FROM alerts WHERE agent_id = ? AND state != 'resolved'")
-    .all(scope.agent_id);
+  const candidates =
+    'agent_id' in scope
+      ? stmt<[string], { id: number; type: AlertType; dedup_key: string }>(db, "SELECT id, type, dedup_key FROM alerts WHERE agent_id = ? AND state != 'resolved'").all(scope.agent_id)
+      : stmt<[string], { id: number; type: AlertType; dedup_key: string }>(db, "SELECT id, type, dedup_key FROM alerts WHERE server_id = ? AND agent_id IS NULL AND state != 'resolved'").all(scope.server_id);
   for (const alert of candidates) {
     if (keys.has(alert.dedup_key)) continue;
     if (scope.types !== undefined && !scope.types.includes(alert.type)) continue;
@@ -84,8 +83,7 @@ export function syncConditions(
 export function insertAlert(db: Db, condition: Condition, now: Date): Alert {
   const severity = condition.severity ?? ALERT_RULES[condition.type].severity;
   const at = now.toISOString();
-  const { lastInsertRowid } = db
-    .prepare(
+  const { lastInsertRowid } = stmt(db, 
       `INSERT INTO alerts (type, severity, state, title, details, dedup_key, server_id, agent_id, created_at, updated_at)
        VALUES (?, ?, 'open', ?, ?, ?, ?, ?, ?, ?)`,
     )
@@ -137,8 +135,7 @@ export function listAlerts(db: Db, query: AlertQuery = {}): Alert[] {
     throw invalidInput('severity', `Unknown severity "${query.severity}": use ${SEVERITIES.join(', ')}.`);
   }
   const minRank = query.severity === undefined ? 0 : severityRank(query.severity as Severity);
-  const rows = db
-    .prepare<[{ state: string | null; server: string | null; limit: number }], AlertRow>(
+  const rows = stmt<[{ state: string | null; server: string | null; limit: number }], AlertRow>(db, 
       `${SELECT_ALERTS}
         WHERE (@state IS NULL OR a.state = @state) AND (@server IS NULL OR a.server_id = @server)
         ORDER BY CASE a.state WHEN 'open' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END,

@@ -36,4 +36,9 @@ export const ALERT_RULES: Record<AlertType, AlertRule> = {
   insecure_http: { severity: 'high', title: (c) => `"${c.server}" in ${c.client} talks plain http:// to a remote host: ${c.detail}`, cleared: 'the URL is https or loopback now' },
   config_parse_error: { severity: 'medium', title: (c) => `${c.client} config ${c.file} cannot be parsed: ${c.detail}`, cleared: 'the file parses again' },
   config_missing: { severity: 'low', title: (c) => `${c.client} config ${c.file} was deleted`, cleared: 'the file exists again' },
+  definition_changed: { severity: 'medium', title: (c) => `The definitions of "${c.server}" changed since they were pinned: ${c.detail}`, cleared: 'the definitions match the pin again, or the new ones were approved' },
+  poisoned_definition: { severity: 'high', title: (c) => `"${c.server}" has a suspicious definition: ${c.detail}`, cleared: 'the definition no longer holds it, or the rule was allowed for this server' },
+  undeclared_capability: { severity: 'medium', title: (c) => `"${c.server}" exposes a tool that was not declared: ${c.detail}`, cleared: 'the tool was declared or is gone' },
+  missing_capability: { severity: 'low', title: (c) => `"${c.server}" does not expose a declared tool: ${c.detail}`, cleared: 'the tool is exposed again, or no longer declared' },
+  tool_collision: { severity: 'medium', title: (c) => `Two servers expose the same tool name: ${c.detail}`, cleared: 'only one server exposes that tool name now' },
 };

@@ -17,6 +17,11 @@ export const ALERT_TYPES = [
   'insecure_http', // plain http:// to a host that is not loopback
   'config_parse_error', // the config cannot be parsed
   'config_missing', // a config file that existed was deleted
+  'definition_changed', // a probe found tools, prompts, resources or instructions that differ from the pin
+  'poisoned_definition', // the content scan found instructions aimed at the model, hidden text, exfiltration
+  'undeclared_capability', // the server exposes a tool the user did not declare
+  'missing_capability', // a declared tool is not exposed
+  'tool_collision', // two servers expose the same tool name
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

@@ -67,8 +67,7 @@ export interface AuditQuery {
 }
 
 export function listAudit(db: Db, query: AuditQuery = {}): AuditEvent[] {
-  const rows = db
-    .prepare<[{ server: string | null; type: string | null; limit: number; after: number }], AuditRow>(
+  const rows = stmt<[{ server: string | null; type: string | null; limit: number; after: number }], AuditRow>(db, 
       `SELECT * FROM audit_events
         WHERE (@server IS NULL OR server_id = @server) AND (@type IS NULL OR type = @type) AND seq > @after
         ORDER BY seq LIMIT @limit`,

@@ -219,8 +219,7 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
       });
     }
 
-    const toReview = d
-      .prepare<[string], { n: number }>(
+    const toReview = stmt<[string], { n: number }>(d, 
         `SELECT count(*) AS n FROM agent_servers l JOIN servers s ON s.id = l.server_id
           WHERE l.agent_id = ? AND l.in_baseline = 1 AND l.present = 1 AND s.status = 'discovered'`,
       )

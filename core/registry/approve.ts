@@ -26,8 +26,7 @@ export function approveServer(options: ScanOptions, nameOrId: string): { server:
   const { db } = options.store;
   const now = (options.now ?? (() => new Date()))();
   const before = getServer(db, nameOrId);
-  const links = db
-    .prepare<[string], LinkedConfig>(
+  const links = stmt<[string], LinkedConfig>(db, 
       `SELECT l.observed, a.client, a.config_path AS path, a.format, a.scope
          FROM agent_servers l JOIN agents a ON a.id = l.agent_id
         WHERE l.server_id = ? ORDER BY l.present DESC, l.last_seen_at DESC`,

@@ -115,6 +115,31 @@ const RULE_TEXT: Readonly<Record<AlertType, RuleText>> = {
     short: 'A client config that existed was deleted.',
     help: 'Confirm the deletion was intended.',
   },
+  definition_changed: {
+    name: 'DefinitionChanged',
+    short: "An MCP server's tools, prompts, resources or instructions differ from the pinned ones.",
+    help: 'Read the diff; approve the new definitions only if the change is expected (an update you made).',
+  },
+  poisoned_definition: {
+    name: 'PoisonedDefinition',
+    short: 'A tool, prompt or resource description holds instructions aimed at the model, hidden text, or asks for data to exfiltrate.',
+    help: 'Do not use the server until the description is explained; allow the rule for this server only if it is a false positive.',
+  },
+  undeclared_capability: {
+    name: 'UndeclaredCapability',
+    short: 'An MCP server exposes a tool that was not declared for it.',
+    help: 'Declare the tool if it is expected, or find out why the server offers it.',
+  },
+  missing_capability: {
+    name: 'MissingCapability',
+    short: 'A tool declared for an MCP server is not exposed by it.',
+    help: 'Check the server version, or remove the tool from the declared capabilities.',
+  },
+  tool_collision: {
+    name: 'ToolCollision',
+    short: 'Two MCP servers expose the same tool name.',
+    help: 'A client may call the wrong one: rename, remove or disable one of them.',
+  },
 };
 
 // The shapes written. Not the whole SARIF object model: only what toSarif produces.

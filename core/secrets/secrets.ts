@@ -39,8 +39,7 @@ export function addSecret(store: Store, keychain: Keychain, input: AddSecretInpu
   keychain.set(input.name, input.value);
   try {
     store.db.transaction(() => {
-      store.db
-        .prepare(
+      stmt(store.db, 
           `INSERT INTO secrets (name, description, created_at) VALUES (?, ?, ?)
            ON CONFLICT (name) DO UPDATE SET description = CASE WHEN excluded.description = '' THEN description ELSE excluded.description END`,
         )
@@ -58,8 +57,7 @@ export function addSecret(store: Store, keychain: Keychain, input: AddSecretInpu
 
 /** Every secret's metadata, or only the one named `name`. */
 export function listSecrets(db: Db, name?: string): SecretInfo[] {
-  const rows = db
-    .prepare<[string | null, string | null], { name: string; description: string; created_at: string; used_by: string | null }>(
+  const rows = stmt<[string | null, string | null], { name: string; description: string; created_at: string; used_by: string | null }>(db, 
       `SELECT s.name, s.description, s.created_at,
               (SELECT json_group_array(name) FROM (SELECT v.name FROM server_secret_refs r JOIN servers v ON v.id = r.server_id
                                                    WHERE r.secret_name = s.name ORDER BY v.name)) AS used_by

@@ -147,6 +147,42 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'probes, pins, content-rule allowlists',
+    sql: `
+      -- Every probe of a server, successful or not, with what it found (never a secret value).
+      CREATE TABLE probes (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        server_id       TEXT NOT NULL REFERENCES servers (id) ON DELETE CASCADE,
+        at              TEXT NOT NULL,
+        ok              INTEGER NOT NULL,
+        category        TEXT,
+        message         TEXT,
+        result          TEXT NOT NULL,
+        manifest_sha256 TEXT,
+        diff            TEXT,
+        findings        TEXT NOT NULL DEFAULT '[]'
+      ) STRICT;
+      CREATE INDEX probes_by_server ON probes (server_id, id);
+
+      -- The accepted definitions of a server: set by its first successful probe once approved,
+      -- replaced only by approval.
+      CREATE TABLE pins (
+        server_id       TEXT PRIMARY KEY REFERENCES servers (id) ON DELETE CASCADE,
+        manifest_sha256 TEXT NOT NULL,
+        pin             TEXT NOT NULL,
+        pinned_at       TEXT NOT NULL,
+        probe_id        INTEGER
+      ) STRICT;
+
+      -- Content-scan rule ids the user silenced for one server (audited).
+      ALTER TABLE servers ADD COLUMN allowed_rules TEXT NOT NULL DEFAULT '[]';
+
+      -- Alerts about a server, not a config (probes): looked up by server.
+      CREATE INDEX alerts_by_server ON alerts (server_id) WHERE state != 'resolved';
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
