@@ -22,6 +22,7 @@ export const ALERT_TYPES = [
   'undeclared_capability', // the server exposes a tool the user did not declare
   'missing_capability', // a declared tool is not exposed
   'tool_collision', // two servers expose the same tool name
+  'attestation_failed', // re-measuring a server no longer matches its signed attestation
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

@@ -58,6 +58,8 @@ export interface ServerDefinition {
   status: ServerStatus;
   /** SHA-256 of the resolved executable when registered or approved (stdio only). */
   command_sha256: string | null;
+  /** Content-scan rule ids silenced for this server (core/content-scan). */
+  allowed_rules: string[];
   created_at: string;
   updated_at: string;
 }

@@ -59,14 +59,20 @@ function redactUrl(raw: string, key: KeyObject, secretLocations: ReadonlySet<str
   } catch {
     return [...secretLocations].some((l) => l.startsWith('url')) ? digestValue(key, raw) : raw;
   }
+  let changed = false;
   // Credentials in a URL are secrets whether or not a rule named them.
   if (url.username !== '' || url.password !== '') {
     const credentials = `${url.username}:${url.password}`;
     url.username = 'redacted';
     url.password = digestValue(key, credentials).slice(10, 26);
+    changed = true;
   }
   for (const [name, value] of [...url.searchParams]) {
-    if (secretLocations.has(`url.query.${name}`)) url.searchParams.set(name, digestValue(key, value));
+    if (secretLocations.has(`url.query.${name}`)) {
+      url.searchParams.set(name, digestValue(key, value));
+      changed = true;
+    }
   }
-  return url.toString();
+  // Untouched URLs stay exactly as written: URL.toString() would normalise them (a trailing '/').
+  return changed ? url.toString() : raw;
 }

@@ -314,6 +314,7 @@ function registerDiscovered(db: Db, observed: DiscoveredServer, exe: Resolved, l
     fingerprint: launchFingerprint(launch),
     status: 'discovered',
     command_sha256: exe.sha256,
+    allowed_rules: [],
     created_at: at,
     updated_at: at,
   };

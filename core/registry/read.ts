@@ -9,7 +9,7 @@ import { notFound } from '../api/errors.ts';
 import { stmt } from '../store/statements.ts';
 
 /** The JSON-encoded columns of a server row; the rest are stored as they are. */
-type JsonColumns = 'args' | 'headers' | 'env_template' | 'capabilities' | 'source';
+type JsonColumns = 'args' | 'headers' | 'env_template' | 'capabilities' | 'source' | 'allowed_rules';
 type ServerRow = Omit<ServerDefinition, JsonColumns | 'server_url'> & Record<JsonColumns, string>;
 
 export function rowToServer(row: ServerRow): ServerDefinition {
@@ -31,6 +31,7 @@ export function rowToServer(row: ServerRow): ServerDefinition {
     fingerprint: row.fingerprint,
     status: row.status,
     command_sha256: row.command_sha256,
+    allowed_rules: JSON.parse(row.allowed_rules) as string[],
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

@@ -65,6 +65,7 @@ export function registerServer(store: Store, raw: unknown, ctx: RegisterContext)
     fingerprint: launchFingerprint(launch),
     status: 'approved',
     command_sha256: command === null ? null : hashExecutable(store.db, command),
+    allowed_rules: [],
     created_at: now,
     updated_at: now,
   };
@@ -91,9 +92,9 @@ export function insertServer(db: Db, def: ServerDefinition, how: { actor: 'user'
     }
     stmt(db, 
       `INSERT INTO servers (id, name, display_name, description, transport, command, args, cwd, url, headers,
-                            env_template, capabilities, source, fingerprint, status, command_sha256, created_at, updated_at)
+                            env_template, capabilities, source, fingerprint, status, command_sha256, allowed_rules, created_at, updated_at)
        VALUES (@id, @name, @display_name, @description, @transport, @command, @args, @cwd, @url, @headers,
-               @env_template, @capabilities, @source, @fingerprint, @status, @command_sha256, @created_at, @updated_at)`,
+               @env_template, @capabilities, @source, @fingerprint, @status, @command_sha256, @allowed_rules, @created_at, @updated_at)`,
     ).run(toRow(def));
     const insertRef = stmt(db, 'INSERT INTO server_secret_refs (server_id, secret_name) VALUES (?, ?)');
     for (const secret of new Set(refs.map((r) => r.secret))) insertRef.run(def.id, secret);
@@ -111,6 +112,7 @@ export function toRow(def: ServerDefinition): Record<string, unknown> {
     env_template: JSON.stringify(def.env_template),
     capabilities: JSON.stringify(def.capabilities),
     source: JSON.stringify(def.source),
+    allowed_rules: JSON.stringify(def.allowed_rules),
   };
 }
 

@@ -135,6 +135,11 @@ const RULE_TEXT: Readonly<Record<AlertType, RuleText>> = {
     short: 'A tool declared for an MCP server is not exposed by it.',
     help: 'Check the server version, or remove the tool from the declared capabilities.',
   },
+  attestation_failed: {
+    name: 'AttestationFailed',
+    short: 'What an MCP server runs no longer matches its signed attestation.',
+    help: 'Find out what changed (binary replaced, package version moved, definitions changed) before attesting it again.',
+  },
   tool_collision: {
     name: 'ToolCollision',
     short: 'Two MCP servers expose the same tool name.',

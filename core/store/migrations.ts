@@ -149,7 +149,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    name: 'probes, pins, content-rule allowlists',
+    name: 'probes, pins, content-rule allowlists, attestations, publisher expectations, trust history',
     sql: `
       -- Every probe of a server, successful or not, with what it found (never a secret value).
       CREATE TABLE probes (
@@ -181,6 +181,33 @@ export const MIGRATIONS: readonly Migration[] = [
 
       -- Alerts about a server, not a config (probes): looked up by server.
       CREATE INDEX alerts_by_server ON alerts (server_id) WHERE state != 'resolved';
+
+      -- Signed statements of what a server runs (core/attest), newest last.
+      CREATE TABLE attestations (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        server_id   TEXT NOT NULL REFERENCES servers (id) ON DELETE CASCADE,
+        at          TEXT NOT NULL,
+        envelope    TEXT NOT NULL,
+        statement   TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('valid', 'failed')),
+        verified_at TEXT,
+        differences TEXT NOT NULL DEFAULT '[]'
+      ) STRICT;
+      CREATE INDEX attestations_by_server ON attestations (server_id, id);
+
+      -- What the publisher says the server should be: a key (ed25519:<base64>) and a checksum.
+      ALTER TABLE servers ADD COLUMN publisher_key TEXT;
+      ALTER TABLE servers ADD COLUMN expected_checksum TEXT;
+
+      -- Every trust score a server had, with the breakdown that explains it (core/trust).
+      CREATE TABLE trust_scores (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        server_id TEXT NOT NULL REFERENCES servers (id) ON DELETE CASCADE,
+        at        TEXT NOT NULL,
+        score     INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),
+        breakdown TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX trust_scores_by_server ON trust_scores (server_id, id);
     `,
   },
 ];

@@ -8,7 +8,7 @@ import { databaseChecksum } from '../helpers/db.ts';
 
 const DEFINITION_FIELDS = [
   'id', 'name', 'display_name', 'description', 'transport', 'command', 'args', 'cwd', 'url', 'headers',
-  'env_template', 'capabilities', 'server_url', 'source', 'fingerprint', 'status', 'command_sha256', 'created_at', 'updated_at',
+  'env_template', 'capabilities', 'server_url', 'source', 'fingerprint', 'status', 'command_sha256', 'allowed_rules', 'created_at', 'updated_at',
 ].sort();
 
 function ok(args: string[], env?: Record<string, string>) {

@@ -113,3 +113,8 @@ test('Claude Code project locations: <project>/.mcp.json for each absolute proje
   assert.deepEqual(lines(projectLocations(paths)), expected, 'the index asks every client with a project scope');
   assert.deepEqual(projectLocations([]), []);
 });
+
+test('a Claude Code project path holding a NUL names no config', async () => {
+  const { claudeCodeProjectLocations } = await import('../../core/discovery/clients/claude-code.ts');
+  assert.deepEqual(claudeCodeProjectLocations(['/nowhere\u0000x', '/repo']).map((l) => l.path), ['/repo/.mcp.json']);
+});

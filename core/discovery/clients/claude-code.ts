@@ -25,6 +25,8 @@ export function claudeCodeProjectLocations(projectPaths: readonly string[]): Con
   const seen = new Set<string>();
   const out: ConfigLocation[] = [];
   for (const dir of projectPaths) {
+    // No file system has a NUL in a path: such a "project" can never hold a config.
+    if (dir.includes('\0')) continue;
     const p = isWindowsAbsolute(dir) ? path.win32 : dir.startsWith('/') ? path.posix : undefined;
     if (p === undefined) continue;
     const file = p.join(dir, '.mcp.json');
