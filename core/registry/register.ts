@@ -82,7 +82,7 @@ export function insertServer(db: Db, def: ServerDefinition, how: { actor: 'user'
   const refs = secretReferences(def);
   const nameTaken = stmt<[string, string], { name: string }>(db, 'SELECT name FROM servers WHERE name = ? OR id = ?');
   const secretExists = stmt<[string], { name: string }>(db, 'SELECT name FROM secrets WHERE name = ?');
-  db.transaction(() => {
+  const insert = () => {
     const taken = nameTaken.get(def.name, def.id);
     if (taken !== undefined) throw conflict(`A server named "${taken.name}" is already registered.`, 'name');
     for (const ref of refs) {
@@ -99,7 +99,11 @@ export function insertServer(db: Db, def: ServerDefinition, how: { actor: 'user'
     const insertRef = stmt(db, 'INSERT INTO server_secret_refs (server_id, secret_name) VALUES (?, ?)');
     for (const secret of new Set(refs.map((r) => r.secret))) insertRef.run(def.id, secret);
     appendAudit(db, { actor: how.actor, type: def.status === 'discovered' ? 'server.discovered' : 'server.registered', server_id: def.id, details: auditSummary(def) }, new Date(def.created_at));
-  }).immediate();
+  };
+  // Inside a caller's transaction (a scan registering many servers) a nested one would only add a
+  // savepoint per server; on its own, it takes the write lock up front.
+  if (db.inTransaction) insert();
+  else db.transaction(insert).immediate();
 }
 
 /** The columns of a definition as stored (JSON for the structured ones; server_url is derived). */
