@@ -8,6 +8,7 @@ import { invalidInput, notFound, WardenError } from '../api/errors.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Db } from '../store/database.ts';
 import { ALERT_RULES } from './rules.ts';
+import { recomputeTrust } from '../trust/record.ts';
 import { stmt } from '../store/statements.ts';
 
 /** A condition that holds now; the same dedup key never has two unresolved alerts. */
@@ -113,7 +114,9 @@ export function changeAlertState(db: Db, id: number, state: 'acknowledged' | 're
       const alert = getAlert(db, id);
       if (alert.state === 'resolved') throw new WardenError('conflict', `Alert ${id} is already resolved.`, 'id');
       if (alert.state === state) throw new WardenError('conflict', `Alert ${id} is already acknowledged.`, 'id');
-      return setState(db, id, state, { actor: 'user', reason: state === 'resolved' ? 'resolved by the user' : undefined, now });
+      const changed = setState(db, id, state, { actor: 'user', reason: state === 'resolved' ? 'resolved by the user' : undefined, now });
+      if (changed.server_id !== null) recomputeTrust(db, changed.server_id, now);
+      return changed;
     })
     .immediate();
 }

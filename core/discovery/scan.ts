@@ -21,6 +21,7 @@ import { findServer } from '../registry/read.ts';
 import { insertServer, serverIdFor } from '../registry/register.ts';
 import { resolveCommand } from '../registry/resolve-command.ts';
 import { getSetting } from '../settings/settings.ts';
+import { recomputeTrust } from '../trust/record.ts';
 import type { Db, Store } from '../store/database.ts';
 import { parseConfig } from './parse.ts';
 import { redactEntry, redactionKey } from './redact.ts';
@@ -247,6 +248,10 @@ function commit(options: ScanOptions, result: ConfigScanResult, now: Date, recon
     const synced = syncConditions(db, { agent_id: result.agent_id, types: scope.types }, result.conditions, now);
     result.opened = synced.opened;
     result.resolved = synced.resolved;
+    // Scores move with alerts; servers whose alerts did not change keep theirs (a new one gets its
+    // first score when anything about it changes, or on `trust`).
+    const touched = new Set([...synced.opened, ...synced.resolved].map((a) => a.server_id).filter((id): id is string => id !== null));
+    for (const id of touched) recomputeTrust(db, id, now);
   }).immediate();
   const loud = result.opened.filter(shouldNotify);
   if (loud.length > 0) options.notifier?.notify(loud);

@@ -4,15 +4,33 @@
  * executable's current hash is recorded.
  */
 import type { ConfigLocation, DiscoveredServer } from '../api/discovery.ts';
+import type { ProbeSuccess } from '../api/probe.ts';
 import type { ServerDefinition } from '../api/server.ts';
+import { syncConditions } from '../alerts/alert-store.ts';
+import { computePin } from '../pins/pin.ts';
+import { evaluateProbe, PROBE_ALERT_TYPES, savePin } from '../pins/record.ts';
+import type { Db } from '../store/database.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { definitionOf, scanConfig, type ScanOptions } from '../discovery/scan.ts';
 import { hashExecutable } from '../integrity/executable-hash.ts';
+import { recomputeTrust } from '../trust/record.ts';
 import { launchFingerprint } from './fingerprint.ts';
 import { getServer } from './read.ts';
 import { resolveCommand } from './resolve-command.ts';
 import { toRow } from './register.ts';
 import { stmt } from '../store/statements.ts';
+
+/**
+ * Approval accepts the definitions the server showed at its latest successful probe as its pin, and
+ * re-evaluates its probe alerts against that pin (a definition change just accepted clears).
+ */
+function acceptLatestProbe(db: Db, server: ServerDefinition, now: Date): void {
+  const latest = stmt<[string], { id: number; result: string }>(db, 'SELECT id, result FROM probes WHERE server_id = ? AND ok = 1 ORDER BY id DESC LIMIT 1').get(server.id);
+  if (latest === undefined) return;
+  const result = JSON.parse(latest.result) as ProbeSuccess;
+  savePin(db, server, computePin(result, server.fingerprint), latest.id, now, 'approved');
+  syncConditions(db, { server_id: server.id, types: PROBE_ALERT_TYPES }, evaluateProbe(db, server, result).conditions, now);
+}
 
 interface LinkedConfig {
   observed: string;
@@ -58,6 +76,7 @@ export function approveServer(options: ScanOptions, nameOrId: string): { server:
               env_template = @env_template, fingerprint = @fingerprint, status = @status, command_sha256 = @command_sha256, updated_at = @updated_at
         WHERE id = @id`,
     ).run(row);
+    acceptLatestProbe(db, next, now);
     appendAudit(db, {
       actor: 'user',
       type: 'server.approved',
@@ -68,5 +87,6 @@ export function approveServer(options: ScanOptions, nameOrId: string): { server:
 
   // Re-evaluate the configs that list it, so alerts about what was just accepted clear now.
   for (const link of links) scanConfig({ ...options, force: true }, { client: link.client, path: link.path, format: link.format, scope: link.scope });
+  recomputeTrust(db, next.id, now);
   return { server: getServer(db, next.id), before };
 }

@@ -7,6 +7,7 @@ import { serverUrlOf, type ServerDefinition, type ServerSource } from '../api/se
 import type { Db, Store } from '../store/database.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { hashExecutable } from '../integrity/executable-hash.ts';
+import { recomputeTrust } from '../trust/record.ts';
 import { launchFingerprint } from './fingerprint.ts';
 import { getServer } from './read.ts';
 import { resolveCommand } from './resolve-command.ts';
@@ -70,7 +71,10 @@ export function registerServer(store: Store, raw: unknown, ctx: RegisterContext)
     updated_at: now,
   };
 
-  insertServer(store.db, def, { actor: 'user' });
+  store.db.transaction(() => {
+    insertServer(store.db, def, { actor: 'user' });
+    recomputeTrust(store.db, def.id, new Date(def.created_at));
+  }).immediate();
   return def;
 }
 

@@ -19,6 +19,8 @@ export interface AddSecretInput {
 
 export function validateSecretName(name: string): void {
   if (!NAME_PATTERN.test(name)) throw invalidInput('name', `The secret name ${JSON.stringify(name)} is invalid: use ${NAME_RULE}.`);
+  // Names starting with '.' are MCP Warden's own keychain entries (the device signing key).
+  if (name.startsWith('.')) throw invalidInput('name', `The secret name ${JSON.stringify(name)} is reserved: names starting with '.' are MCP Warden's own keychain entries.`);
 }
 
 /**

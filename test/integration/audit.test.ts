@@ -28,15 +28,16 @@ test('an intact trail verifies, lists and exports as JSON Lines', (t) => {
   const home = trail(t);
   const verified = cli(['--home', home, 'audit', 'verify']);
   assert.equal(verified.code, 0, verified.stderr);
-  assert.match(verified.stdout, /^The audit trail is intact: 5 events, head [0-9a-f]{16}\.\n$/);
   const listed = JSON.parse(cli(['--home', home, 'audit', '--json']).stdout) as { events: AuditEvent[] };
-  assert.deepEqual(listed.events.map((e) => e.type), ['server.registered', 'server.registered', 'server.registered', 'server.removed', 'setting.changed']);
-  assert.deepEqual(listed.events.map((e) => e.seq), [1, 2, 3, 4, 5]);
+  assert.match(verified.stdout, new RegExp(`^The audit trail is intact: ${listed.events.length} events, head [0-9a-f]{16}\\.\\n$`));
+  // Each registration is followed by the server's first trust score.
+  assert.deepEqual(listed.events.map((e) => e.type), ['server.registered', 'trust.changed', 'server.registered', 'trust.changed', 'server.registered', 'trust.changed', 'server.removed', 'setting.changed']);
+  assert.deepEqual(listed.events.map((e) => e.seq), listed.events.map((_e, i) => i + 1));
   const exported = cli(['--home', home, 'audit', 'export', '--format', 'jsonl']);
   const lines = exported.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as AuditEvent);
   assert.deepEqual(lines, listed.events);
   const byServer = JSON.parse(cli(['--home', home, 'audit', '--json', '--server', 's0']).stdout) as { events: AuditEvent[] };
-  assert.deepEqual(byServer.events.map((e) => e.type), ['server.registered']);
+  assert.deepEqual(byServer.events.map((e) => e.type), ['server.registered', 'trust.changed']);
   const badFormat = cli(['--home', home, 'audit', 'export', '--format', 'csv']);
   assert.equal(badFormat.code, 2);
   assert.equal(badFormat.stderr, 'mcp-warden: Unknown export format "csv": use jsonl.\n');
@@ -47,7 +48,7 @@ test('audit verify names the first broken event for an edited, a deleted and a s
     { name: 'edited', change: (h) => tamper(h, "UPDATE audit_events SET details = json_set(details, '$.name', 'evil') WHERE seq = 2"), broken: 2, reason: /event 2 was edited after it was written/ },
     { name: 'edited actor', change: (h) => tamper(h, "UPDATE audit_events SET actor = 'monitor' WHERE seq = 4"), broken: 4, reason: /event 4 was edited/ },
     { name: 'deleted', change: (h) => tamper(h, 'DELETE FROM audit_events WHERE seq = 3'), broken: 4, reason: /event 3 is missing \(the next one is 4\)/ },
-    { name: 'deleted from the end', change: (h) => tamper(h, 'DELETE FROM audit_events WHERE seq = 5'), broken: 5, reason: /events 5 to 5 were removed from the end/ },
+    { name: 'deleted from the end', change: (h) => tamper(h, 'DELETE FROM audit_events WHERE seq = 8'), broken: 8, reason: /events 8 to 8 were removed from the end/ },
     {
       name: 'swapped',
       change: (h) => {

@@ -82,6 +82,9 @@ test('secrets live in the real OS keychain, are referenced by handle, and never 
   const empty = run(['secrets', 'add', 'blank'], '\n');
   assert.equal(empty.code, 2);
   assert.match(empty.stderr, /The value for secret blank is empty\./);
+  const reserved = run(['secrets', 'add', '.device-ed25519'], 'x');
+  assert.equal(reserved.code, 2);
+  assert.match(reserved.stderr, /names starting with '\.' are MCP Warden's own keychain entries/);
   const badName = run(['secrets', 'add', 'no good'], 'x');
   assert.equal(badName.code, 2);
   assert.match(badName.stderr, /The secret name "no good" is invalid/);
