@@ -1,0 +1,17 @@
+/** Probing MCP servers: the public surface of `core/probe/`. */
+export {
+  probeServer,
+  probeMany,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_PAGES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type ProbeManyOptions,
+  type ProbeOptions,
+  type ProbeProgress,
+} from './probe.ts';
+export { consentRefusal, consentRefusalMessage, needsConsent } from './consent.ts';
+export { buildEnvironment, SAFE_ENV_KEYS, SAFE_ENV_KEYS_WINDOWS } from './environment.ts';
+export { loginShellPath, readLoginShellPath, setLoginShellPath, LOGIN_SHELL_TIMEOUT_MS } from './login-path.ts';
+export { killProcessTree, DEFAULT_KILL_GRACE_MS } from './kill-tree.ts';
