@@ -80,6 +80,33 @@ export function buildProgram(): Command {
     .addOption(json())
     .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/mcp.ts')).link(name, globals(cmd)));
 
+  mcp
+    .command('probe')
+    .description('start (or connect to) servers over MCP and record their tools, prompts and resources; pins an approved server on its first probe')
+    .argument('[name]', 'server name or id')
+    .option('--all', 'probe every registered server (a few at a time: settings probe-concurrency)')
+    .option('--timeout <seconds>', 'connect timeout (default 15 s, 60 s for npx launches)')
+    .option('--yes', 'also start servers that were only discovered and never approved')
+    .addOption(json())
+    .action(async (name: string | undefined, _o: Opts, cmd: Command) => (await import('./commands/probe.ts')).probe(name, globals(cmd)));
+  mcp
+    .command('attest')
+    .description('measure what the server runs and sign it with the device key (Ed25519, DSSE)')
+    .argument('<name>', 'server name or id')
+    .option('--out <file>', 'also write the signed envelope to a file (verify it with verify-file)')
+    .option('--publisher-key <key>', "the publisher's key, ed25519:<base64>")
+    .option('--checksum <checksum>', "the expected checksum of the server's primary artifact: sha256:<hex> or sha512-<base64>")
+    .option('--signature <base64>', "the publisher's Ed25519 signature over the canonical attestation_data")
+    .addOption(json())
+    .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/attest.ts')).attest(name, globals(cmd)));
+  mcp
+    .command('verify')
+    .description('measure again and compare with the attestation; a difference is a high alert (exit 1)')
+    .argument('[name]', 'server name or id')
+    .option('--all', 'verify every attested server')
+    .addOption(json())
+    .action(async (name: string | undefined, _o: Opts, cmd: Command) => (await import('./commands/attest.ts')).verify(name, globals(cmd)));
+
   const secrets = program.command('secrets').description('keep secrets in the OS keychain for {{secret:NAME}} handles');
   secrets
     .command('add')
@@ -107,6 +134,20 @@ export function buildProgram(): Command {
     .addOption(json())
     .action(async (_o: Opts, cmd: Command) => (await import('./commands/secrets.ts')).status(globals(cmd)));
 
+  program
+    .command('verify-file')
+    .description('verify an exported attestation offline with the signer\'s public key')
+    .argument('<file>', 'the envelope file written by mcp attest --out')
+    .option('--key <key>', 'the public key, ed25519:<base64>')
+    .addOption(json())
+    .action(async (file: string, _o: Opts, cmd: Command) => (await import('./commands/attest.ts')).verifyFile(file, globals(cmd)));
+  program
+    .command('trust')
+    .description("a server's trust score (0-100) with the factors and evidence behind it")
+    .argument('<name>', 'server name or id')
+    .option('--history', 'include every earlier score with its breakdown')
+    .addOption(json())
+    .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/attest.ts')).trust(name, globals(cmd)));
   program
     .command('scan')
     .description('discover every client config once, register new servers, raise drift alerts; exit 3 on a high or critical finding')

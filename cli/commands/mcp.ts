@@ -42,19 +42,25 @@ export async function add(name: string, transport: string, options: AddOptions):
 }
 
 export async function list(options: GlobalOptions & { json?: boolean }): Promise<void> {
-  const servers = await withStore(options, (store) => listServers(store.db));
-  if (options.json === true) return printJson({ servers });
+  const { latestTrustScores } = await import('../../core/trust/record.ts');
+  const { servers, scores } = await withStore(options, (store) => ({ servers: listServers(store.db), scores: latestTrustScores(store.db) }));
+  if (options.json === true) return printJson({ servers: servers.map((s) => ({ ...s, trust_score: scores.get(s.id)?.score ?? null })) });
   if (servers.length === 0) {
     process.stdout.write('No servers are registered. Add one with `mcp-warden mcp add <name> stdio --command <path>`.\n');
     return;
   }
-  const rows = servers.map((s) => [s.name, s.status, s.transport, launchLine(s), truncate(s.description, 40), s.env_template.map((e) => e.key).join(',')]);
-  process.stdout.write(`${formatTable(['NAME', 'STATUS', 'TRANSPORT', 'COMMAND/URL', 'DESCRIPTION', 'ENV'], rows)}\n`);
+  const rows = servers.map((s) => [s.name, s.status, String(scores.get(s.id)?.score ?? '-'), s.transport, launchLine(s), truncate(s.description, 40), s.env_template.map((e) => e.key).join(',')]);
+  process.stdout.write(`${formatTable(['NAME', 'STATUS', 'TRUST', 'TRANSPORT', 'COMMAND/URL', 'DESCRIPTION', 'ENV'], rows)}\n`);
 }
 
 export async function show(name: string, options: GlobalOptions & { json?: boolean }): Promise<void> {
-  const server = await withStore(options, (store) => getServer(store.db, name));
-  if (options.json === true) return printJson({ server });
+  const { readPin } = await import('../../core/pins/record.ts');
+  const { server, pin, lastDiff } = await withStore(options, (store) => {
+    const found = getServer(store.db, name);
+    const latest = store.db.prepare<[string], { diff: string | null }>('SELECT diff FROM probes WHERE server_id = ? AND ok = 1 ORDER BY id DESC LIMIT 1').get(found.id);
+    return { server: found, pin: readPin(store.db, found.id), lastDiff: latest?.diff ? (JSON.parse(latest.diff) as unknown) : null };
+  });
+  if (options.json === true) return printJson({ server, pin: pin ?? null, last_diff: lastDiff });
   const fields: [string, string][] = [
     ['Name', server.name],
     ['Display name', server.display_name],
@@ -79,6 +85,11 @@ export async function show(name: string, options: GlobalOptions & { json?: boole
     ['Created', server.created_at],
     ['Updated', server.updated_at],
   );
+  if (pin !== undefined) {
+    fields.push(['Pinned manifest', pin.manifest_sha256]);
+    for (const entry of pin.entries) fields.push([`Pinned ${entry.kind}`, `${entry.key}  sha256:${entry.sha256.slice(0, 16)}`]);
+  }
+  if (lastDiff !== null) fields.push(['Last diff', JSON.stringify(lastDiff)]);
   const width = Math.max(...fields.map(([k]) => k.length));
   process.stdout.write(`${fields.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`).join('\n')}\n`);
 }

@@ -22,6 +22,7 @@ import { insertServer, serverIdFor } from '../registry/register.ts';
 import { resolveCommand } from '../registry/resolve-command.ts';
 import { getSetting } from '../settings/settings.ts';
 import { recomputeTrust } from '../trust/record.ts';
+import { verifyServer } from '../attest/attest.ts';
 import type { Db, Store } from '../store/database.ts';
 import { parseConfig } from './parse.ts';
 import { redactEntry, redactionKey } from './redact.ts';
@@ -255,7 +256,30 @@ function commit(options: ScanOptions, result: ConfigScanResult, now: Date, recon
   }).immediate();
   const loud = result.opened.filter(shouldNotify);
   if (loud.length > 0) options.notifier?.notify(loud);
+  if (result.state === 'ok') reverifyAttested(options, result);
   return result;
+}
+
+/**
+ * A config that changed may launch an attested server differently, or point at a replaced
+ * executable: re-verify the attested servers it lists (cheap: file hashes are cached).
+ */
+function reverifyAttested(options: ScanOptions, result: ConfigScanResult): void {
+  const { db } = options.store;
+  const attested = stmt<[string], { server_id: string }>(db, 'SELECT DISTINCT a.server_id FROM attestations a JOIN agent_servers l ON l.server_id = a.server_id WHERE l.agent_id = ?').all(result.agent_id);
+  for (const { server_id } of attested) {
+    const server = findServer(db, server_id);
+    if (server === undefined) continue;
+    const verified = verifyServer(options.store, server, { notifier: options.notifier });
+    result.opened.push(...verified.opened);
+    result.resolved.push(...verified.resolved);
+    // Reported with the config's findings (scan's exit code and SARIF count it); raised by verify.
+    const alert = verified.alert;
+    if (alert !== null) {
+      result.conditions.push({ type: alert.type, title: alert.title, dedup_key: alert.dedup_key, server_id: alert.server_id, agent_id: null, details: alert.details, severity: alert.severity });
+    }
+    if (verified.opened.length > 0 || verified.resolved.length > 0) recomputeTrust(db, server_id);
+  }
 }
 
 function upsertAgent(db: Db, location: ConfigLocation, id: string, state: { state: string; sha: string | null }, now: Date): void {

@@ -7,6 +7,8 @@ import { stmt } from '../store/statements.ts';
 export const SETTINGS = {
   /** What happens to a server that appears in a client config: registered as discovered, or only alerted on. */
   'new-server-policy': { values: ['register', 'alert'], default: 'register' },
+  /** How many servers `mcp probe --all` starts at once. */
+  'probe-concurrency': { values: ['1', '2', '3', '4', '6', '8', '12', '16'], default: '4' },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

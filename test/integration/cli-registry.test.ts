@@ -33,11 +33,12 @@ test('stdio and http servers round-trip through add, list, show and remove', (t)
   ok([...h, 'mcp', 'add', 'remote', 'http', '--url', 'https://mcp.example.com/mcp?x=1', '--header', 'X-Team=core', '--header', 'Accept=application/json, text/event-stream']);
   ok([...h, 'mcp', 'add', 'legacy', 'sse', '--url', 'http://127.0.0.1:9000/sse']);
 
-  const listed = JSON.parse(ok([...h, 'mcp', 'list', '--json'])) as { servers: ServerDefinition[] };
+  const listed = JSON.parse(ok([...h, 'mcp', 'list', '--json'])) as { servers: (ServerDefinition & { trust_score: number | null })[] };
   assert.deepEqual(listed.servers.map((s) => s.name), ['files', 'legacy', 'remote']);
-  for (const server of listed.servers) assert.deepEqual(Object.keys(server).sort(), DEFINITION_FIELDS);
+  for (const server of listed.servers) assert.deepEqual(Object.keys(server).sort(), [...DEFINITION_FIELDS, 'trust_score'].sort());
+  for (const server of listed.servers) assert.ok(Number.isInteger(server.trust_score) && (server.trust_score as number) >= 0 && (server.trust_score as number) <= 100, 'a registered server has a trust score');
 
-  const files = listed.servers[0] as ServerDefinition;
+  const files = listed.servers[0] as ServerDefinition & { trust_score: number | null };
   assert.equal(files.transport, 'stdio');
   assert.equal(files.command, server, 'a bare command name is resolved on PATH to an absolute path');
   assert.deepEqual(files.args, ['server.js', '--root', 'a,b']);
@@ -59,13 +60,14 @@ test('stdio and http servers round-trip through add, list, show and remove', (t)
   assert.equal(remote.command, null);
   assert.equal(remote.display_name, 'remote');
 
+  const { trust_score: _score, ...definition } = files;
   const shown = JSON.parse(ok([...h, 'mcp', 'show', 'files', '--json'])) as { server: ServerDefinition };
-  assert.deepEqual(shown.server, files);
-  assert.deepEqual((JSON.parse(ok([...h, 'mcp', 'show', files.id, '--json'])) as { server: ServerDefinition }).server, files, 'show also takes the id');
+  assert.deepEqual(shown.server, definition);
+  assert.deepEqual((JSON.parse(ok([...h, 'mcp', 'show', files.id, '--json'])) as { server: ServerDefinition }).server, definition, 'show also takes the id');
 
   const table = ok([...h, 'mcp', 'list']);
-  assert.match(table.split('\n')[0] as string, /^NAME\s+STATUS\s+TRANSPORT\s+COMMAND\/URL\s+DESCRIPTION\s+ENV$/);
-  assert.match(table, new RegExp(`files\\s+approved\\s+stdio\\s+${escape(server)} server\\.js --root a,b\\s+Reads files\\s+LOG_LEVEL,EMPTY`));
+  assert.match(table.split('\n')[0] as string, /^NAME\s+STATUS\s+TRUST\s+TRANSPORT\s+COMMAND\/URL\s+DESCRIPTION\s+ENV$/);
+  assert.match(table, new RegExp(`files\\s+approved\\s+\\S+\\s+stdio\\s+${escape(server)} server\\.js --root a,b\\s+Reads files\\s+LOG_LEVEL,EMPTY`));
   assert.doesNotMatch(table, /debug/, 'the table shows env key names only');
   const human = ok([...h, 'mcp', 'show', 'remote']);
   assert.match(human, /Header X-Team:\s+core/);

@@ -1,0 +1,97 @@
+import path from 'node:path';
+import type { ProbeResult } from '../../core/api/probe.ts';
+import { invalidInput } from '../../core/api/errors.ts';
+import type { ServerDefinition } from '../../core/api/server.ts';
+import { recordProbe, type RecordedProbe } from '../../core/pins/record.ts';
+import { probeMany } from '../../core/probe/index.ts';
+import { getServer, listServers } from '../../core/registry/read.ts';
+import { OsKeychain } from '../../core/secrets/keychain.ts';
+import { getSetting } from '../../core/settings/settings.ts';
+import { recomputeTrust } from '../../core/trust/record.ts';
+import { withStore, type GlobalOptions } from '../context.ts';
+import { printJson } from '../output.ts';
+
+/** A first `npx` run downloads the package: give it a minute unless --timeout says otherwise. */
+const FIRST_NPX_TIMEOUT_MS = 60_000;
+
+export async function probe(name: string | undefined, options: GlobalOptions & { all?: boolean; json?: boolean; timeout?: string; yes?: boolean }): Promise<void> {
+  if ((name === undefined) === (options.all !== true)) throw invalidInput('name', 'Name one server to probe, or pass --all.');
+  const timeout = options.timeout === undefined ? undefined : Number(options.timeout);
+  if (timeout !== undefined && !(timeout > 0 && timeout <= 3600)) throw invalidInput('timeout', `--timeout takes seconds between 1 and 3600, not "${options.timeout}".`);
+
+  // Servers run in their own process group, so Ctrl-C does not reach them: stop them ourselves.
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const outcomes = await withStore(options, async (store) => {
+    const servers = name === undefined ? listServers(store.db) : [getServer(store.db, name)];
+    const keychain = new OsKeychain(store.installId);
+    const concurrency = Number(getSetting(store.db, 'probe-concurrency'));
+    const isNpx = (s: ServerDefinition) => s.command !== null && /^npx(\.cmd)?$/i.test(path.basename(s.command));
+    const results: ProbeResult[] = [];
+    // One timeout per server: npx launches get longer unless the user chose one.
+    const groups = [servers.filter((s) => !isNpx(s)), servers.filter(isNpx)];
+    const byId = new Map<string, ProbeResult>();
+    for (const [i, group] of groups.entries()) {
+      if (group.length === 0) continue;
+      const connectTimeoutMs = timeout !== undefined ? timeout * 1000 : i === 1 ? FIRST_NPX_TIMEOUT_MS : undefined;
+      const found = await probeMany(group, {
+        keychain,
+        concurrency,
+        connectTimeoutMs,
+        requireApproval: options.yes !== true,
+        signal: abort.signal,
+        onProgress: (e) => {
+          if (options.json !== true && e.type === 'finished' && servers.length > 1) process.stderr.write(`probed ${e.done}/${e.total}: ${e.server.name}\n`);
+        },
+      });
+      group.forEach((s, k) => byId.set(s.id, found[k] as ProbeResult));
+    }
+    const recorded: { server: ServerDefinition; record: RecordedProbe | null; result: ProbeResult }[] = [];
+    for (const server of servers) {
+      const result = byId.get(server.id) as ProbeResult;
+      results.push(result);
+      // A refusal for consent started nothing: there is nothing to record about the server.
+      const record = !result.ok && result.category === 'consent_required' ? null : recordProbe({ store }, server, result);
+      if (record !== null) recomputeTrust(store.db, server.id);
+      recorded.push({ server, record, result });
+    }
+    return recorded;
+  }).finally(() => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  });
+
+  if (options.json === true) {
+    printJson({
+      probes: outcomes.map(({ server, record, result }) => ({
+        server: server.name,
+        ...result,
+        ...(record === null ? {} : { probe_id: record.probe_id, pinned: record.pinned, diff: record.diff, findings: record.findings, alerts_opened: record.opened.map((a) => a.id) }),
+      })),
+    });
+  } else {
+    for (const { server, record, result } of outcomes) process.stdout.write(`${describe(server, result, record)}\n`);
+  }
+  if (outcomes.some((o) => !o.result.ok)) process.exitCode = 1;
+}
+
+function describe(server: ServerDefinition, result: ProbeResult, record: RecordedProbe | null): string {
+  if (!result.ok) {
+    const stderr = result.stderr.trim() === '' ? '' : `\n  stderr: ${result.stderr.trim().split('\n').slice(-5).join('\n          ')}`;
+    return `✗ ${server.name}: ${result.category}: ${result.message}${stderr}`;
+  }
+  const counts = `${result.tools.length} tools, ${result.prompts.length} prompts, ${result.resources.length} resources, ${result.resource_templates.length} resource templates`;
+  const diff = record?.diff;
+  const state = record?.pinned
+    ? 'pinned now'
+    : diff === null || diff === undefined
+      ? server.status === 'discovered' ? 'not pinned until approved' : 'no pin'
+      : diff.added.length + diff.removed.length + diff.changed.length === 0 && diff.instructions === null && !diff.launch_changed
+        ? 'matches the pin'
+        : `DIFFERS from the pin: ${diff.changed.length} changed, ${diff.added.length} added, ${diff.removed.length} removed${diff.instructions !== null ? ', instructions changed' : ''}`;
+  const findings = record !== null && record.findings.length > 0 ? `\n  findings: ${record.findings.map((f) => `${f.severity} ${f.rule} at ${f.where}`).join('; ')}` : '';
+  const alerts = record !== null && record.opened.length > 0 ? `\n  alerts raised: ${record.opened.map((a) => `${a.id} ${a.severity} ${a.title}`).join('; ')}` : '';
+  return `✓ ${server.name}: ${result.server.name} ${result.server.version}, ${counts}; ${state}${findings}${alerts}`;
+}
