@@ -66,7 +66,8 @@ export async function probe(name: string | undefined, options: GlobalOptions & {
   if (options.json === true) {
     printJson({
       probes: outcomes.map(({ server, record, result }) => ({
-        server: server.name,
+        name: server.name,
+        server_id: server.id,
         ...result,
         ...(record === null ? {} : { probe_id: record.probe_id, pinned: record.pinned, diff: record.diff, findings: record.findings, alerts_opened: record.opened.map((a) => a.id) }),
       })),
