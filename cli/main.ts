@@ -107,6 +107,21 @@ export function buildProgram(): Command {
     .addOption(json())
     .action(async (name: string | undefined, _o: Opts, cmd: Command) => (await import('./commands/attest.ts')).verify(name, globals(cmd)));
 
+  mcp
+    .command('allow-rule')
+    .description('silence one content-scan rule for one server (a false positive); audited')
+    .argument('<name>', 'server name or id')
+    .argument('<rule>', 'content-scan rule id, as findings show it')
+    .addOption(json())
+    .action(async (name: string, rule: string, _o: Opts, cmd: Command) => (await import('./commands/mcp.ts')).allowRule(name, rule, true, globals(cmd)));
+  mcp
+    .command('disallow-rule')
+    .description('apply a content-scan rule to a server again')
+    .argument('<name>', 'server name or id')
+    .argument('<rule>', 'content-scan rule id')
+    .addOption(json())
+    .action(async (name: string, rule: string, _o: Opts, cmd: Command) => (await import('./commands/mcp.ts')).allowRule(name, rule, false, globals(cmd)));
+
   const secrets = program.command('secrets').description('keep secrets in the OS keychain for {{secret:NAME}} handles');
   secrets
     .command('add')

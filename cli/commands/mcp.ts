@@ -140,3 +140,10 @@ export async function link(name: string, options: GlobalOptions & { client?: str
   if (options.json === true) return printJson({ link: { server: linked.server.name, client: linked.location.client, config_path: linked.location.path, pointer: linked.pointer } });
   process.stdout.write(`Linked "${linked.server.name}" to ${linked.location.client} (${linked.location.path}, entry ${linked.pointer}): that entry is now checked against this definition.\n`);
 }
+
+export async function allowRule(name: string, rule: string, allowed: boolean, options: GlobalOptions & { json?: boolean }): Promise<void> {
+  const { setRuleAllowed } = await import('../../core/registry/allow-rule.ts');
+  const server = await withStore(options, (store) => setRuleAllowed(store, name, rule, allowed));
+  if (options.json === true) return printJson({ server });
+  process.stdout.write(allowed ? `Content-scan rule ${rule} is now allowed for "${server.name}": its findings no longer raise alerts.\n` : `Content-scan rule ${rule} applies to "${server.name}" again.\n`);
+}

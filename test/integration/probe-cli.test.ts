@@ -26,6 +26,18 @@ test('mcp probe: pins on the first probe, then a changed tool list is a diff and
   const poisoned = alerts().filter((a) => a.type === 'poisoned_definition');
   assert.ok(poisoned.some((a) => a.server_name === 'poisoned' && a.severity === 'critical' && JSON.stringify(a.details).includes('ignore previous instructions')), JSON.stringify(poisoned.map((a) => a.title)));
 
+  // A false positive is silenced for one server by allowing exactly that rule (audited), and back.
+  const rule = poisoned.find((a) => a.server_name === 'poisoned')?.details.rule as string;
+  const allowed = run('mcp', 'allow-rule', 'poisoned', rule);
+  assert.equal(allowed.code, 0, allowed.stderr);
+  assert.equal(alerts().some((a) => a.server_name === 'poisoned' && a.details.rule === rule), false, 'the allowed rule no longer alerts');
+  assert.equal(run('mcp', 'allow-rule', 'poisoned', rule).code, 1, 'allowing twice is refused');
+  assert.equal(run('mcp', 'allow-rule', 'poisoned', 'no-such-rule').code, 2);
+  assert.equal(run('mcp', 'disallow-rule', 'poisoned', rule).code, 0);
+  assert.ok(alerts().some((a) => a.server_name === 'poisoned' && a.details.rule === rule), 'disallowing brings the alert back');
+  const audit = (JSON.parse(run('audit', '--json', '--server', 'poisoned').stdout) as { events: { type: string }[] }).events.map((e) => e.type);
+  assert.ok(audit.includes('rule.allowed') && audit.includes('rule.disallowed'));
+
   // The second run of the rug-pull server changes fetch's description and adds a tool.
   const second = probes('rug');
   assert.equal(second[0]?.ok, true);
