@@ -12,6 +12,10 @@ import { projectLocations } from '../discovery/clients/index.ts';
 import { knownLocations } from '../discovery/scan-all.ts';
 import { scanConfig, type ConfigScanResult, type ScanOptions } from '../discovery/scan.ts';
 import { acquireLease, type Lease } from './lease.ts';
+import { verifyServer } from '../attest/attest.ts';
+import { findServer } from '../registry/read.ts';
+import { stmt } from '../store/statements.ts';
+import { recomputeTrust } from '../trust/record.ts';
 import { isDirectory } from '../util/fs.ts';
 
 export const PARSE_GRACE_MS = 250;
@@ -42,6 +46,8 @@ export class Monitor {
   #lease: Lease | undefined;
   #paused = false;
   #started = false;
+  /** Files an attestation measured (executables, scripts) and the servers whose attestation names them. */
+  #artifacts = new Map<string, Set<string>>();
 
   constructor(options: MonitorOptions) {
     this.#options = options;
@@ -73,6 +79,7 @@ export class Monitor {
       }
     }
     this.#started = true;
+    this.#watchArtifacts();
     await new Promise<void>((resolve) => (this.#watcher as FSWatcher).once('ready', () => resolve()));
     return first;
   }
@@ -118,7 +125,43 @@ export class Monitor {
     this.#watcher?.add(folder);
   }
 
+  /**
+   * A replaced binary or edited script changes no config, so the files attestations measured are
+   * watched too (by their folders: a replaced file is a new inode) and re-verified on any change.
+   */
+  #watchArtifacts(): void {
+    const rows = stmt<[], { server_id: string; statement: string }>(
+      this.#options.store.db,
+      'SELECT a.server_id, a.statement FROM attestations a WHERE a.id = (SELECT max(id) FROM attestations b WHERE b.server_id = a.server_id)',
+    ).all();
+    this.#artifacts = new Map();
+    for (const row of rows) {
+      const statement = JSON.parse(row.statement) as { executable?: { path?: string } | null; script?: { path?: string } | null };
+      for (const file of [statement.executable?.path, statement.script?.path]) {
+        if (typeof file !== 'string') continue;
+        const servers = this.#artifacts.get(file) ?? new Set<string>();
+        servers.add(row.server_id);
+        this.#artifacts.set(file, servers);
+        this.#watchPath(file);
+      }
+    }
+  }
+
+  #reverify(file: string): void {
+    for (const serverId of this.#artifacts.get(file) ?? []) {
+      try {
+        const server = findServer(this.#options.store.db, serverId);
+        if (server === undefined) continue;
+        const verified = verifyServer(this.#options.store, server, { notifier: this.#options.notifier });
+        if (verified.opened.length > 0 || verified.resolved.length > 0) recomputeTrust(this.#options.store.db, serverId);
+      } catch (error) {
+        this.#options.onError?.(error as Error);
+      }
+    }
+  }
+
   #onEvent(event: string, file: string): void {
+    if (this.#artifacts.has(file) && (event === 'change' || event === 'add' || event === 'unlink')) this.#reverify(file);
     const target = this.#targets.get(file);
     if (target !== undefined) {
       this.#request(target, false);
@@ -169,6 +212,8 @@ export class Monitor {
         target.graceTimer.unref();
       } else if (result.state !== 'unchanged' && result.state !== 'absent') {
         this.#options.onScan?.(result);
+        // An attestation made since (by the CLI, the app) adds files to watch.
+        this.#watchArtifacts();
       }
       for (const project of projectLocations(result.projectPaths)) this.#track(project);
     } catch (error) {

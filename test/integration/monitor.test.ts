@@ -145,3 +145,29 @@ test('saves in quick succession are each seen (chokidar throttles repeated chang
     await waitFor(`the alert for save ${i}`, () => listAlerts(store.db, { state: 'open' }).some((a) => a.type === 'launch_changed' && JSON.stringify(a.details).includes(`echo ${i}`)), 2_000);
   }
 });
+
+test('the monitor re-verifies an attested server when its script is replaced, with no config change', async (t) => {
+  const { attestServer } = await import('../../core/attest/attest.ts');
+  const { OsKeychain } = await import('../../core/secrets/keychain.ts');
+  const { registerServer } = await import('../../core/registry/register.ts');
+  const { writeFileSync: write } = await import('node:fs');
+  const { where } = fakeHome(t);
+  const dataDir = tempDir(t);
+  const scripts = tempDir(t, 'mcp-warden-scripts-');
+  const script = `${scripts}/server.js`;
+  write(script, 'process.stdin.resume();\n');
+  const store = openStore(dataDir);
+  const server = registerServer(store, { name: 'watched', transport: 'stdio', command: process.execPath, args: [script] }, { cwd: scripts, env: process.env });
+  attestServer(store, new OsKeychain(store.installId), server);
+  const monitor = new Monitor({ store, env: process.env, where });
+  t.after(async () => {
+    await monitor.stop();
+    store.close();
+  });
+  await monitor.start();
+  // Replaced the way an attacker or an updater would: a new file renamed over the old one.
+  writeByRename(script, 'process.stdin.resume(); /* changed */\n');
+  const failed = await waitFor('the attestation alert', () => listAlerts(store.db, { state: 'open' }).find((a) => a.type === 'attestation_failed' && a.server_name === 'watched'));
+  assert.equal(failed.severity, 'high');
+  assert.match(failed.title, /server\.js/);
+});
