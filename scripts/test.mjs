@@ -4,12 +4,11 @@
 //    keychain tests talk to a real Secret Service without touching the user's own keyring;
 // 3. builds the CLI, type-checks every project, and runs the tests with Node's test runner.
 // Arguments are test files or globs to run instead of the whole suite.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureNode } from './ensure-node.mjs';
+import { startKeyring } from './keyring-session.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
@@ -29,7 +28,7 @@ if (process.platform === 'linux' && process.env.MCP_WARDEN_TEST_DBUS !== '1') {
   process.exit(run('dbus-run-session', ['--', node, self, ...args], { MCP_WARDEN_TEST_DBUS: '1' }));
 }
 
-const keyring = process.platform === 'linux' ? await startKeyring() : undefined;
+const keyring = process.platform === 'linux' ? await startKeyring().catch((error) => fail(error.message)) : undefined;
 let code = 1;
 try {
   // Named test files run alone, for quick iterations; the whole suite type-checks first.
@@ -51,23 +50,6 @@ function typecheck() {
 function runTests() {
   const files = args.length > 0 ? args : ['test/**/*.test.ts'];
   return step('Running the tests', node, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files]);
-}
-
-/**
- * Starts gnome-keyring-daemon on this private D-Bus session with a throwaway, unlocked keyring. The
- * launcher forks the daemon and exits 0 once it is up; the daemon exits with the session bus at the
- * end of dbus-run-session.
- */
-async function startKeyring() {
-  const dataHome = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-keyring-'));
-  const launcher = spawn('gnome-keyring-daemon', ['--unlock', '--components=secrets'], {
-    env: { ...process.env, XDG_DATA_HOME: dataHome, XDG_RUNTIME_DIR: dataHome },
-    stdio: ['pipe', 'ignore', 'inherit'],
-  });
-  launcher.stdin.end('mcp-warden-test');
-  const code = await new Promise((resolve) => launcher.on('exit', resolve));
-  if (code !== 0) fail(`gnome-keyring-daemon could not start on the test D-Bus session (exit code ${code}).`);
-  return { stop: () => rmSync(dataHome, { recursive: true, force: true }) };
 }
 
 function step(title, command, commandArgs) {
