@@ -2,7 +2,7 @@
  * What the trust score of one server depends on, read from the store (core/trust/score.ts turns it
  * into a score). Read-only: it writes nothing and runs nothing.
  */
-import type { AlertState, AlertType, Severity } from '../api/alert.ts';
+import type { Alert } from '../api/alert.ts';
 import type { DiscoveredServer } from '../api/discovery.ts';
 import type { ContentFinding } from '../api/probe.ts';
 import type { ServerDefinition } from '../api/server.ts';
@@ -17,15 +17,8 @@ const HYGIENE_TYPES = ['plaintext_secret', 'unpinned_package', 'insecure_http'] 
 type HygieneType = (typeof HYGIENE_TYPES)[number];
 const isHygieneType = (type: string): type is HygieneType => (HYGIENE_TYPES as readonly string[]).includes(type);
 
-interface AlertRow {
-  id: number;
-  type: AlertType;
-  severity: Severity;
-  state: AlertState;
-  title: string;
-  details: string;
-  updated_at: string;
-}
+/** The alert columns the score reads; `details` still as stored (JSON text). */
+type AlertRow = Pick<Alert, 'id' | 'type' | 'severity' | 'state' | 'title' | 'updated_at'> & { details: string };
 
 /** Reads the inputs of the trust score of a server (by id or name) as of `now`. */
 export function trustInputs(db: Db, serverId: string, now: Date = new Date(), model: TrustModel = TRUST_MODEL): TrustInputs {
