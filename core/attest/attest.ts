@@ -24,7 +24,7 @@ import { deviceKey, readDevicePublicKey } from './device-key.ts';
 import { decodeBase64, signStatement, verifyEnvelope } from './dsse.ts';
 import { measurementProblem, measureWithStats, type HashStats, type MeasureOptions } from './measure.ts';
 import { assertChecksum, attestationData, checksumMatches, describeArtifact, normaliseChecksum, publisherSignatureProblem, validatePublisherKey } from './publisher.ts';
-import type { Attestation, AttestationDifference, AttestationStatement, DsseEnvelope, PublisherClaim } from './types.ts';
+import type { Attestation, AttestationDifference, AttestationStatement, DsseEnvelope, PublisherClaim } from '../api/attestation.ts';
 
 export const ATTESTATION_ALERT_TYPES = ['attestation_failed'] as const;
 

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as ed from '@noble/ed25519';
-import { ATTESTATION_PAYLOAD_TYPE, STATEMENT_TYPE, type AttestationStatement, type DsseEnvelope, type EnvelopeVerdict } from './types.ts';
+import { ATTESTATION_PAYLOAD_TYPE, STATEMENT_TYPE, type AttestationStatement, type DsseEnvelope, type EnvelopeVerdict } from '../api/attestation.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
 
 // The synchronous API needs a SHA-512; node:crypto's is the one the rest of the engine trusts.

@@ -4,7 +4,7 @@
  * `bun run x.ts`), a package runner and its package (`npx -y pkg@1.2.3`, `npm exec --package=pkg -- bin`),
  * or a plain executable.
  */
-import type { Launcher } from './types.ts';
+import type { Launcher } from '../api/attestation.ts';
 
 export type Interpreter = 'node' | 'python' | 'deno' | 'bun';
 

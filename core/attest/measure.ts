@@ -13,7 +13,7 @@ import type { Db, Store } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
 import { launchShape, looksLikeFilePath } from './launch.ts';
 import { defaultNpmCacheDir, measurePackage } from './npm-package.ts';
-import { STATEMENT_TYPE, type AttestationStatement, type ExecutableMeasurement, type FileMeasurement, type Launcher, type PackageMeasurement, type PrimaryArtifact } from './types.ts';
+import { STATEMENT_TYPE, type AttestationStatement, type ExecutableMeasurement, type FileMeasurement, type Launcher, type PackageMeasurement, type PrimaryArtifact } from '../api/attestation.ts';
 
 export interface MeasureOptions {
   /** The home directory npm's default cache is under (`~/.npm`). */

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parsePackageSpec, type PackageLaunch } from './launch.ts';
-import type { FileMeasurement, PackageMeasurement } from './types.ts';
+import type { FileMeasurement, PackageMeasurement } from '../api/attestation.ts';
 
 export interface NpmCacheContext {
   homeDir?: string | undefined;

@@ -7,7 +7,7 @@
 import { invalidInput, WardenError } from '../api/errors.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
 import { decodeBase64, ed25519Verify, parsePublicKey } from './dsse.ts';
-import type { PrimaryArtifact, PublisherClaim } from './types.ts';
+import type { PrimaryArtifact, PublisherClaim } from '../api/attestation.ts';
 
 const SHA256 = /^sha256:([0-9a-fA-F]{64})$/;
 const SRI = /^(sha256|sha384|sha512|sha1)-([A-Za-z0-9+/]+={0,2})$/;

@@ -18,7 +18,7 @@ import { attestServer, exportAttestation, getLatestAttestation, listAttestations
 import { DEVICE_KEY_ENTRY, deviceKey, readDevicePublicKey } from '../../core/attest/device-key.ts';
 import { pae, verifyEnvelope } from '../../core/attest/dsse.ts';
 import { measure } from '../../core/attest/measure.ts';
-import { ATTESTATION_PAYLOAD_TYPE, type DsseEnvelope } from '../../core/attest/types.ts';
+import { ATTESTATION_PAYLOAD_TYPE, type DsseEnvelope } from '../../core/api/attestation.ts';
 import { getServer } from '../../core/registry/read.ts';
 import { registerServer } from '../../core/registry/register.ts';
 import type { Keychain } from '../../core/secrets/keychain.ts';

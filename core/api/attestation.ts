@@ -3,7 +3,7 @@
  * `verify` reports. Plain types, no runtime code, so any interface (CLI, REST, IPC, renderer) can
  * import them. (Candidates to move to core/api/attestation.ts, beside the other contracts.)
  */
-import type { Transport } from '../api/server.ts';
+import type { Transport } from './server.ts';
 
 export const ATTESTATION_PAYLOAD_TYPE = 'application/vnd.mcp-warden.attestation+json';
 export const STATEMENT_TYPE = 'https://mcp-warden.dev/attestation/v1';
