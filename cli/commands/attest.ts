@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { invalidInput, WardenError } from '../../core/api/errors.ts';
-import { attestServer, exportAttestation, verifyAll, verifyServer, type VerifyResult } from '../../core/attest/attest.ts';
+import { attestServer, exportAttestation, verifyAll, verifyServer } from '../../core/attest/attest.ts';
 import { verifyEnvelope } from '../../core/attest/dsse.ts';
 import { getServer } from '../../core/registry/read.ts';
 import { OsKeychain } from '../../core/secrets/keychain.ts';
@@ -17,7 +17,6 @@ export async function attest(name: string, options: GlobalOptions & { json?: boo
       checksum: options.checksum,
       publisherSignature: options.signature,
     });
-    recomputeTrust(store.db, server.id);
     const exported = options.out === undefined ? undefined : exportAttestation(store, server, options.out, { id: result.attestation.id });
     return { result, exported };
   });
@@ -37,9 +36,7 @@ export async function attest(name: string, options: GlobalOptions & { json?: boo
 export async function verify(name: string | undefined, options: GlobalOptions & { all?: boolean; json?: boolean }): Promise<void> {
   if ((name === undefined) === (options.all !== true)) throw invalidInput('name', 'Name one server to verify, or pass --all.');
   const results = await withStore(options, (store) => {
-    const found: VerifyResult[] = name === undefined ? verifyAll(store) : [verifyServer(store, getServer(store.db, name))];
-    for (const r of found) recomputeTrust(store.db, r.server_id);
-    return found;
+    return name === undefined ? verifyAll(store) : [verifyServer(store, getServer(store.db, name))];
   });
   if (options.json === true) printJson({ verifications: results });
   else {

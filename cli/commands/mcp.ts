@@ -54,11 +54,10 @@ export async function list(options: GlobalOptions & { json?: boolean }): Promise
 }
 
 export async function show(name: string, options: GlobalOptions & { json?: boolean }): Promise<void> {
-  const { readPin } = await import('../../core/pins/record.ts');
+  const { latestProbe, readPin } = await import('../../core/pins/record.ts');
   const { server, pin, lastDiff } = await withStore(options, (store) => {
     const found = getServer(store.db, name);
-    const latest = store.db.prepare<[string], { diff: string | null }>('SELECT diff FROM probes WHERE server_id = ? AND ok = 1 ORDER BY id DESC LIMIT 1').get(found.id);
-    return { server: found, pin: readPin(store.db, found.id), lastDiff: latest?.diff ? (JSON.parse(latest.diff) as unknown) : null };
+    return { server: found, pin: readPin(store.db, found.id), lastDiff: latestProbe(store.db, found.id)?.diff ?? null };
   });
   if (options.json === true) return printJson({ server, pin: pin ?? null, last_diff: lastDiff });
   const fields: [string, string][] = [

@@ -7,7 +7,6 @@ import { probeMany } from '../../core/probe/index.ts';
 import { getServer, listServers } from '../../core/registry/read.ts';
 import { OsKeychain } from '../../core/secrets/keychain.ts';
 import { getSetting } from '../../core/settings/settings.ts';
-import { recomputeTrust } from '../../core/trust/record.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { printJson } from '../output.ts';
 
@@ -54,7 +53,6 @@ export async function probe(name: string | undefined, options: GlobalOptions & {
       results.push(result);
       // A refusal for consent started nothing: there is nothing to record about the server.
       const record = !result.ok && result.category === 'consent_required' ? null : recordProbe({ store }, server, result);
-      if (record !== null) recomputeTrust(store.db, server.id);
       recorded.push({ server, record, result });
     }
     return recorded;

@@ -19,6 +19,7 @@ import { findServer } from '../registry/read.ts';
 import type { Keychain } from '../secrets/keychain.ts';
 import type { Db, Store } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
+import { recomputeTrust } from '../trust/record.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
 import { deviceKey, readDevicePublicKey } from './device-key.ts';
 import { decodeBase64, signStatement, verifyEnvelope } from './dsse.ts';
@@ -178,6 +179,7 @@ export function attestServer(store: Store, keychain: Keychain, server: ServerDef
         publisher_signature: publisher?.signature != null,
       },
     }, now);
+    recomputeTrust(db, server.id, now);
   }).immediate();
 
   const row = stmt<[number], AttestationRow>(db, 'SELECT * FROM attestations WHERE id = ?').get(id) as AttestationRow;
@@ -351,6 +353,7 @@ export function verifyServer(store: Store, server: ServerDefinition, options: Ve
       server_id: server.id,
       details: { name: server.name, attestation_id: row.id, ok, differences: differences.map(({ field, before: b, after: a }) => ({ field, before: b, after: a })) },
     }, now);
+    recomputeTrust(db, server.id, now);
   }).immediate();
   const loud = opened.filter(shouldNotify);
   if (loud.length > 0) options.notifier?.notify(loud);

@@ -278,7 +278,6 @@ function reverifyAttested(options: ScanOptions, result: ConfigScanResult): void 
     if (alert !== null) {
       result.conditions.push({ type: alert.type, title: alert.title, dedup_key: alert.dedup_key, server_id: alert.server_id, agent_id: null, details: alert.details, severity: alert.severity });
     }
-    if (verified.opened.length > 0 || verified.resolved.length > 0) recomputeTrust(db, server_id);
   }
 }
 

@@ -15,7 +15,6 @@ import { acquireLease, type Lease } from './lease.ts';
 import { verifyServer } from '../attest/attest.ts';
 import { findServer } from '../registry/read.ts';
 import { stmt } from '../store/statements.ts';
-import { recomputeTrust } from '../trust/record.ts';
 import { isDirectory } from '../util/fs.ts';
 
 export const PARSE_GRACE_MS = 250;
@@ -48,6 +47,8 @@ export class Monitor {
   #started = false;
   /** Files an attestation measured (executables, scripts) and the servers whose attestation names them. */
   #artifacts = new Map<string, Set<string>>();
+  /** The newest attestation id #artifacts was built from (-1: never built). */
+  #artifactsAt = -1;
 
   constructor(options: MonitorOptions) {
     this.#options = options;
@@ -130,6 +131,10 @@ export class Monitor {
    * watched too (by their folders: a replaced file is a new inode) and re-verified on any change.
    */
   #watchArtifacts(): void {
+    // Rebuilt only when an attestation was added since: this runs after every committed scan.
+    const newest = stmt<[], { id: number | null }>(this.#options.store.db, 'SELECT max(id) AS id FROM attestations').get()?.id ?? 0;
+    if (newest === this.#artifactsAt) return;
+    this.#artifactsAt = newest;
     const rows = stmt<[], { server_id: string; statement: string }>(
       this.#options.store.db,
       'SELECT a.server_id, a.statement FROM attestations a WHERE a.id = (SELECT max(id) FROM attestations b WHERE b.server_id = a.server_id)',
@@ -152,8 +157,7 @@ export class Monitor {
       try {
         const server = findServer(this.#options.store.db, serverId);
         if (server === undefined) continue;
-        const verified = verifyServer(this.#options.store, server, { notifier: this.#options.notifier });
-        if (verified.opened.length > 0 || verified.resolved.length > 0) recomputeTrust(this.#options.store.db, serverId);
+        verifyServer(this.#options.store, server, { notifier: this.#options.notifier });
       } catch (error) {
         this.#options.onError?.(error as Error);
       }

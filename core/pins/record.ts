@@ -14,6 +14,7 @@ import { appendAudit } from '../audit/audit-log.ts';
 import { scanDefinitions } from '../content-scan/scan.ts';
 import type { Db, Store } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
+import { recomputeTrust } from '../trust/record.ts';
 import { computePin, diffPins, isEmptyDiff, type Pin, type PinDiff } from './pin.ts';
 
 export const PROBE_ALERT_TYPES: readonly AlertType[] = ['definition_changed', 'poisoned_definition', 'undeclared_capability', 'missing_capability', 'tool_collision'];
@@ -43,6 +44,12 @@ export function readPin(db: Db, serverId: string): Pin | undefined {
   return row === undefined ? undefined : (JSON.parse(row.pin) as Pin);
 }
 
+/** A server's latest successful probe, with its diff against the pin at that time. */
+export function latestProbe(db: Db, serverId: string): { id: number; result: ProbeSuccess; diff: PinDiff | null } | undefined {
+  const row = stmt<[string], { id: number; result: string; diff: string | null }>(db, 'SELECT id, result, diff FROM probes WHERE server_id = ? AND ok = 1 ORDER BY id DESC LIMIT 1').get(serverId);
+  return row === undefined ? undefined : { id: row.id, result: JSON.parse(row.result) as ProbeSuccess, diff: row.diff === null ? null : (JSON.parse(row.diff) as PinDiff) };
+}
+
 export function savePin(db: Db, server: ServerDefinition, pin: Pin, probeId: number | null, now: Date, why: 'first probe' | 'approved'): void {
   stmt(db, `INSERT INTO pins (server_id, manifest_sha256, pin, pinned_at, probe_id) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (server_id) DO UPDATE SET manifest_sha256 = excluded.manifest_sha256, pin = excluded.pin, pinned_at = excluded.pinned_at, probe_id = excluded.probe_id`)
@@ -58,6 +65,7 @@ export function recordProbe(options: RecordOptions, server: ServerDefinition, re
     if (!result.ok) {
       recorded.probe_id = insertProbe(db, server, result, now, null, null, []);
       appendAudit(db, { actor: 'user', type: 'server.probed', server_id: server.id, details: { name: server.name, ok: false, category: result.category } }, now);
+      recomputeTrust(db, server.id, now);
       return;
     }
     const evaluation = evaluateProbe(db, server, result);
@@ -83,6 +91,7 @@ export function recordProbe(options: RecordOptions, server: ServerDefinition, re
         ...(evaluation.diff === null ? {} : { added: evaluation.diff.added.length, removed: evaluation.diff.removed.length, changed: evaluation.diff.changed.length }),
       },
     }, now);
+    recomputeTrust(db, server.id, now);
   }).immediate();
   const loud = recorded.opened.filter(shouldNotify);
   if (loud.length > 0) options.notifier?.notify(loud);

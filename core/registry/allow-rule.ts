@@ -3,12 +3,11 @@
  * server, audited. The server's probe alerts are re-evaluated at once against its latest probe.
  */
 import { invalidInput, WardenError } from '../api/errors.ts';
-import type { ProbeSuccess } from '../api/probe.ts';
 import type { ServerDefinition } from '../api/server.ts';
 import { syncConditions } from '../alerts/alert-store.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { CONTENT_RULES } from '../content-scan/index.ts';
-import { evaluateProbe, PROBE_ALERT_TYPES } from '../pins/record.ts';
+import { evaluateProbe, latestProbe, PROBE_ALERT_TYPES } from '../pins/record.ts';
 import type { Store } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
 import { recomputeTrust } from '../trust/record.ts';
@@ -28,10 +27,8 @@ export function setRuleAllowed(store: Store, nameOrId: string, rule: string, all
       stmt(db, 'UPDATE servers SET allowed_rules = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(rules), now.toISOString(), server.id);
       appendAudit(db, { actor: 'user', type: allowed ? 'rule.allowed' : 'rule.disallowed', server_id: server.id, details: { name: server.name, rule } }, now);
       const updated = getServer(db, server.id);
-      const latest = stmt<[string], { result: string }>(db, 'SELECT result FROM probes WHERE server_id = ? AND ok = 1 ORDER BY id DESC LIMIT 1').get(server.id);
-      if (latest !== undefined) {
-        syncConditions(db, { server_id: server.id, types: PROBE_ALERT_TYPES }, evaluateProbe(db, updated, JSON.parse(latest.result) as ProbeSuccess).conditions, now);
-      }
+      const latest = latestProbe(db, server.id);
+      if (latest !== undefined) syncConditions(db, { server_id: server.id, types: PROBE_ALERT_TYPES }, evaluateProbe(db, updated, latest.result).conditions, now);
       recomputeTrust(db, server.id, now);
       return updated;
     })

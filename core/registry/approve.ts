@@ -3,12 +3,12 @@
  * its current entry becomes the approved definition (so a drift alert about it clears), and its
  * executable's current hash is recorded.
  */
+import path from 'node:path';
 import type { ConfigLocation, DiscoveredServer } from '../api/discovery.ts';
-import type { ProbeSuccess } from '../api/probe.ts';
 import type { ServerDefinition } from '../api/server.ts';
 import { syncConditions } from '../alerts/alert-store.ts';
 import { computePin } from '../pins/pin.ts';
-import { evaluateProbe, PROBE_ALERT_TYPES, savePin } from '../pins/record.ts';
+import { evaluateProbe, latestProbe, PROBE_ALERT_TYPES, savePin } from '../pins/record.ts';
 import type { Db } from '../store/database.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { definitionOf, scanConfig, type ScanOptions } from '../discovery/scan.ts';
@@ -25,11 +25,10 @@ import { stmt } from '../store/statements.ts';
  * re-evaluates its probe alerts against that pin (a definition change just accepted clears).
  */
 function acceptLatestProbe(db: Db, server: ServerDefinition, now: Date): void {
-  const latest = stmt<[string], { id: number; result: string }>(db, 'SELECT id, result FROM probes WHERE server_id = ? AND ok = 1 ORDER BY id DESC LIMIT 1').get(server.id);
+  const latest = latestProbe(db, server.id);
   if (latest === undefined) return;
-  const result = JSON.parse(latest.result) as ProbeSuccess;
-  savePin(db, server, computePin(result, server.fingerprint), latest.id, now, 'approved');
-  syncConditions(db, { server_id: server.id, types: PROBE_ALERT_TYPES }, evaluateProbe(db, server, result).conditions, now);
+  savePin(db, server, computePin(latest.result, server.fingerprint), latest.id, now, 'approved');
+  syncConditions(db, { server_id: server.id, types: PROBE_ALERT_TYPES }, evaluateProbe(db, server, latest.result).conditions, now);
 }
 
 interface LinkedConfig {
@@ -58,7 +57,7 @@ export function approveServer(options: ScanOptions, nameOrId: string): { server:
     let exe: { path: string | null; sha256: string | null } = { path: null, sha256: null };
     if (observed.transport === 'stdio' && observed.command) {
       try {
-        const resolved = resolveCommand(observed.command, { cwd: observed.cwd ?? current.path.replace(/[\\/][^\\/]*$/, ''), env: options.env });
+        const resolved = resolveCommand(observed.command, { cwd: observed.cwd ?? path.dirname(current.path), env: options.env });
         exe = { path: resolved, sha256: null };
       } catch {
         // Recorded as written, as discovery does.
