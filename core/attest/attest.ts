@@ -353,7 +353,8 @@ export function verifyServer(store: Store, server: ServerDefinition, options: Ve
       server_id: server.id,
       details: { name: server.name, attestation_id: row.id, ok, differences: differences.map(({ field, before: b, after: a }) => ({ field, before: b, after: a })) },
     }, now);
-    recomputeTrust(db, server.id, now);
+    // Trust reads the attestation's status and the alerts: nothing to redo when neither moved.
+    if (row.status !== (ok ? 'valid' : 'failed') || opened.length > 0 || resolved.length > 0) recomputeTrust(db, server.id, now);
   }).immediate();
   const loud = opened.filter(shouldNotify);
   if (loud.length > 0) options.notifier?.notify(loud);
