@@ -272,3 +272,20 @@ export function envPairs(template: RegisterServerRequest['env_template']): EnvVa
 }
 
 export type { Transport };
+
+// ---------------------------------------------------------------------------------------------
+// Responses of the action endpoints (the SDK reads these shapes)
+
+/** `POST /api/v1/mcp-servers/:id/attest`: the stored attestation and the device's DSSE envelope. */
+export interface AttestResponse {
+  attestation: import('./attestation.ts').Attestation;
+  envelope: import('./attestation.ts').DsseEnvelope;
+}
+
+/** `GET /api/v1/mcp-servers/:id/trust`: the current score with its breakdown, and the history. */
+export interface TrustResponse {
+  server_id: string;
+  name: string;
+  trust: import('../trust/score.ts').TrustScore;
+  history: { at: string; score: number }[];
+}
