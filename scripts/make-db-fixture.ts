@@ -4,6 +4,7 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createApiKey } from '../core/api-keys/api-keys.ts';
 import { scanConfig } from '../core/discovery/scan.ts';
 import { listServers } from '../core/registry/read.ts';
 import { registerServer } from '../core/registry/register.ts';
@@ -23,6 +24,8 @@ registerServer(store, { name: 'legacy', transport: 'sse', url: 'http://127.0.0.1
 const config = path.join(dir, 'claude_desktop_config.json');
 writeFileSync(config, JSON.stringify({ mcpServers: { found: { command: '/bin/sh', args: ['-c', 'true'] }, web: { url: 'http://mcp.example.com/mcp' } } }));
 scanConfig({ store, env: ctx.env, now: ctx.now }, { client: 'claude-desktop', path: config, format: 'mcpServers', scope: 'user' });
+// Since schema 4: an API key (its hash; the key itself is thrown away).
+createApiKey(store, 'fixture-key', new Date('2026-01-01T00:00:00Z'));
 const expected = listServers(store.db);
 store.db.pragma('wal_checkpoint(TRUNCATE)');
 store.db.pragma('journal_mode = DELETE');

@@ -18,6 +18,7 @@ import { launchFingerprint } from './fingerprint.ts';
 import { getServer } from './read.ts';
 import { resolveCommand } from './resolve-command.ts';
 import { toRow } from './register.ts';
+import { assertRunnable } from './runnable.ts';
 import { stmt } from '../store/statements.ts';
 
 /**
@@ -43,6 +44,8 @@ export function approveServer(options: ScanOptions, nameOrId: string): { server:
   const { db } = options.store;
   const now = (options.now ?? (() => new Date()))();
   const before = getServer(db, nameOrId);
+  // Declared servers are approved by intent already; they become runnable when a config lists them.
+  assertRunnable(before);
   const links = stmt<[string], LinkedConfig>(db, 
       `SELECT l.observed, a.client, a.config_path AS path, a.format, a.scope
          FROM agent_servers l JOIN agents a ON a.id = l.agent_id
@@ -72,7 +75,7 @@ export function approveServer(options: ScanOptions, nameOrId: string): { server:
     const row = toRow(next);
     stmt(db, 
       `UPDATE servers SET transport = @transport, command = @command, args = @args, cwd = @cwd, url = @url, headers = @headers,
-              env_template = @env_template, fingerprint = @fingerprint, status = @status, command_sha256 = @command_sha256, updated_at = @updated_at
+              env_template = @env_template, fingerprint = @fingerprint, status = @status, declared = @declared, command_sha256 = @command_sha256, updated_at = @updated_at
         WHERE id = @id`,
     ).run(row);
     acceptLatestProbe(db, next, now);

@@ -10,7 +10,11 @@ import { stmt } from '../store/statements.ts';
 
 /** The JSON-encoded columns of a server row; the rest are stored as they are. */
 type JsonColumns = 'args' | 'headers' | 'env_template' | 'capabilities' | 'source' | 'allowed_rules';
-type ServerRow = Omit<ServerDefinition, JsonColumns | 'server_url'> & Record<JsonColumns, string>;
+/**
+ * A declared server is stored as status 'approved' with `declared = 1` (migration 4 explains why);
+ * this and `toRow` in register.ts are the only two places that know.
+ */
+export type ServerRow = Omit<ServerDefinition, JsonColumns | 'server_url' | 'status'> & Record<JsonColumns, string> & { status: 'discovered' | 'approved'; declared: number };
 
 export function rowToServer(row: ServerRow): ServerDefinition {
   return {
@@ -29,7 +33,7 @@ export function rowToServer(row: ServerRow): ServerDefinition {
     server_url: serverUrlOf(row),
     source: JSON.parse(row.source) as ServerSource,
     fingerprint: row.fingerprint,
-    status: row.status,
+    status: row.declared === 1 ? 'declared' : row.status,
     command_sha256: row.command_sha256,
     allowed_rules: JSON.parse(row.allowed_rules) as string[],
     created_at: row.created_at,

@@ -96,13 +96,13 @@ export function insertServer(db: Db, def: ServerDefinition, how: { actor: 'user'
     }
     stmt(db, 
       `INSERT INTO servers (id, name, display_name, description, transport, command, args, cwd, url, headers,
-                            env_template, capabilities, source, fingerprint, status, command_sha256, allowed_rules, created_at, updated_at)
+                            env_template, capabilities, source, fingerprint, status, declared, command_sha256, allowed_rules, created_at, updated_at)
        VALUES (@id, @name, @display_name, @description, @transport, @command, @args, @cwd, @url, @headers,
-               @env_template, @capabilities, @source, @fingerprint, @status, @command_sha256, @allowed_rules, @created_at, @updated_at)`,
+               @env_template, @capabilities, @source, @fingerprint, @status, @declared, @command_sha256, @allowed_rules, @created_at, @updated_at)`,
     ).run(toRow(def));
     const insertRef = stmt(db, 'INSERT INTO server_secret_refs (server_id, secret_name) VALUES (?, ?)');
     for (const secret of new Set(refs.map((r) => r.secret))) insertRef.run(def.id, secret);
-    appendAudit(db, { actor: how.actor, type: def.status === 'discovered' ? 'server.discovered' : 'server.registered', server_id: def.id, details: auditSummary(def) }, new Date(def.created_at));
+    appendAudit(db, { actor: how.actor, type: def.status === 'discovered' ? 'server.discovered' : def.status === 'declared' ? 'server.declared' : 'server.registered', server_id: def.id, details: auditSummary(def) }, new Date(def.created_at));
   };
   // Inside a caller's transaction (a scan registering many servers) a nested one would only add a
   // savepoint per server; on its own, it takes the write lock up front.
@@ -110,11 +110,16 @@ export function insertServer(db: Db, def: ServerDefinition, how: { actor: 'user'
   else db.transaction(insert).immediate();
 }
 
-/** The columns of a definition as stored (JSON for the structured ones; server_url is derived). */
+/**
+ * The columns of a definition as stored (JSON for the structured ones; server_url is derived). A
+ * declared server is stored as status 'approved' with `declared = 1` (see rowToServer).
+ */
 export function toRow(def: ServerDefinition): Record<string, unknown> {
   const { server_url: _derived, ...rest } = def;
   return {
     ...rest,
+    status: def.status === 'declared' ? 'approved' : def.status,
+    declared: def.status === 'declared' ? 1 : 0,
     args: JSON.stringify(def.args),
     headers: JSON.stringify(def.headers),
     env_template: JSON.stringify(def.env_template),

@@ -210,6 +210,47 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX trust_scores_by_server ON trust_scores (server_id, id);
     `,
   },
+  {
+    version: 4,
+    name: 'declared servers, API agents and their servers, API keys',
+    sql: `
+      -- A server registered by name and capabilities only, waiting for a client config to list it.
+      -- Stored as status 'approved' (the status CHECK cannot change without rebuilding the table,
+      -- which would cascade-delete every child row); core/registry/read.ts reports it as 'declared'.
+      ALTER TABLE servers ADD COLUMN declared INTEGER NOT NULL DEFAULT 0 CHECK (declared IN (0, 1));
+
+      -- Agents registered through the API (an agent's own code), beside the client configs in agents.
+      CREATE TABLE api_agents (
+        id           TEXT PRIMARY KEY,
+        name         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        display_name TEXT NOT NULL,
+        description  TEXT NOT NULL DEFAULT '',
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE api_agent_servers (
+        agent_id  TEXT NOT NULL REFERENCES api_agents (id) ON DELETE CASCADE,
+        server_id TEXT NOT NULL REFERENCES servers (id) ON DELETE CASCADE,
+        linked_at TEXT NOT NULL,
+        PRIMARY KEY (agent_id, server_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX api_agent_servers_by_server ON api_agent_servers (server_id);
+
+      -- REST API keys: the SHA-256 of the key and its first characters, never the key. Revoked rows
+      -- stay for the record, and their name may be given to a new key.
+      CREATE TABLE api_keys (
+        id           INTEGER PRIMARY KEY,
+        name         TEXT NOT NULL COLLATE NOCASE,
+        hash         TEXT NOT NULL UNIQUE,
+        prefix       TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        last_used_at TEXT,
+        revoked_at   TEXT
+      ) STRICT;
+      CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
