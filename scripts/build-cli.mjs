@@ -1,6 +1,8 @@
 // Bundles the CLI with esbuild: one small entry plus lazily loaded chunks, so each command loads
 // only its own code. Native modules stay external (they ship prebuilt binaries in their packages).
-import { readFileSync } from 'node:fs';
+// Also builds the SDK (`mcp-warden/sdk`): one dependency-free ESM file plus its type declarations.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -22,3 +24,18 @@ await build({
   // Bundled CommonJS dependencies may call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __wardenCreateRequire } from 'node:module'; const require = __wardenCreateRequire(import.meta.url);" },
 });
+
+rmSync('dist/sdk', { recursive: true, force: true });
+await build({
+  entryPoints: { index: 'sdk/index.ts' },
+  outdir: 'dist/sdk',
+  bundle: true,
+  format: 'esm',
+  // fetch only: it runs in Node, Deno, Bun and browsers.
+  platform: 'neutral',
+  target: 'es2022',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
+// Type-only imports of core/api come along as declarations; the bundle holds none of that code.
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.sdk.json'], { stdio: 'inherit' });
