@@ -101,6 +101,7 @@ export async function remove(name: string, options: GlobalOptions & { json?: boo
 }
 
 function launchLine(s: ServerDefinition): string {
+  if (s.status === 'declared') return '(declared: no client config lists it yet)';
   return s.transport === 'stdio' ? [s.command ?? '', ...s.args.map(quoteArg)].join(' ') : (s.url ?? '');
 }
 

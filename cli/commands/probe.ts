@@ -5,6 +5,7 @@ import type { ServerDefinition } from '../../core/api/server.ts';
 import { recordProbe, type RecordedProbe } from '../../core/pins/record.ts';
 import { probeMany } from '../../core/probe/index.ts';
 import { getServer, listServers } from '../../core/registry/read.ts';
+import { assertRunnable } from '../../core/registry/runnable.ts';
 import { OsKeychain } from '../../core/secrets/keychain.ts';
 import { getSetting } from '../../core/settings/settings.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
@@ -24,7 +25,9 @@ export async function probe(name: string | undefined, options: GlobalOptions & {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const outcomes = await withStore(options, async (store) => {
-    const servers = name === undefined ? listServers(store.db) : [getServer(store.db, name)];
+    // Declared servers have nothing to start yet: --all passes over them; naming one says so.
+    const servers = name === undefined ? listServers(store.db).filter((s) => s.status !== 'declared') : [getServer(store.db, name)];
+    servers.forEach(assertRunnable);
     const keychain = new OsKeychain(store.installId);
     const concurrency = Number(getSetting(store.db, 'probe-concurrency'));
     const isNpx = (s: ServerDefinition) => s.command !== null && /^npx(\.cmd)?$/i.test(path.basename(s.command));

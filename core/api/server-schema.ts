@@ -136,5 +136,7 @@ export function parseServerInput(raw: unknown): ServerInput {
 export function toWardenError(error: z.ZodError): WardenError {
   const issue = error.issues[0];
   if (issue === undefined) return invalidInput('', 'The input is invalid.');
-  return invalidInput(fieldPath(issue.path), issue.message);
+  // An unknown field is the field at fault, not the object holding it.
+  const path = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+  return invalidInput(fieldPath(path), issue.message);
 }

@@ -16,6 +16,7 @@ import { shouldNotify, type Notifier } from '../alerts/notifier.ts';
 import { ALERT_RULES } from '../alerts/rules.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { findServer } from '../registry/read.ts';
+import { assertRunnable } from '../registry/runnable.ts';
 import type { Keychain } from '../secrets/keychain.ts';
 import type { Db, Store } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
@@ -104,6 +105,7 @@ export interface AttestResult {
  * when the keychain is unavailable (its own `unavailable` error).
  */
 export function attestServer(store: Store, keychain: Keychain, server: ServerDefinition, options: AttestOptions = {}): AttestResult {
+  assertRunnable(server);
   const { db } = store;
   const now = options.now ?? new Date();
   const recorded = readPublisher(db, server.id);
@@ -280,6 +282,7 @@ const summary = (differences: readonly AttestationDifference[]): string => {
  * and signature. Throws not_found when the server was never attested.
  */
 export function verifyServer(store: Store, server: ServerDefinition, options: VerifyOptions = {}): VerifyResult {
+  assertRunnable(server);
   const { db } = store;
   const now = options.now ?? new Date();
   const row = latestRow(db, server.id);

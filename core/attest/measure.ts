@@ -11,6 +11,7 @@ import { hashFileSync, type HashCache } from '../integrity/file-hash.ts';
 import { createSqliteHashCache } from '../integrity/sqlite-hash-cache.ts';
 import type { Db, Store } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
+import { assertRunnable } from '../registry/runnable.ts';
 import { launchShape, looksLikeFilePath } from './launch.ts';
 import { defaultNpmCacheDir, measurePackage } from './npm-package.ts';
 import { STATEMENT_TYPE, type AttestationStatement, type ExecutableMeasurement, type FileMeasurement, type Launcher, type PackageMeasurement, type PrimaryArtifact } from '../api/attestation.ts';
@@ -46,6 +47,7 @@ function hashCacheFor(db: Db): HashCache {
 
 /** The fresh measurement of `server`, with how the file hashes were obtained. */
 export function measureWithStats(store: Store, server: ServerDefinition, options: MeasureOptions = {}): { statement: AttestationStatement; stats: HashStats } {
+  assertRunnable(server);
   const { db } = store;
   const cache = hashCacheFor(db);
   const stats: HashStats = { cached: 0, read: 0 };

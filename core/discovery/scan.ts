@@ -18,7 +18,8 @@ import { hygieneFindings, type HygieneFinding } from '../drift/hygiene.ts';
 import { hashExecutable } from '../integrity/executable-hash.ts';
 import { launchFingerprint } from '../registry/fingerprint.ts';
 import { findServer } from '../registry/read.ts';
-import { insertServer, serverIdFor } from '../registry/register.ts';
+import { insertServer, secretReferences, serverIdFor, toRow, writeSecretReferences } from '../registry/register.ts';
+import { appendAudit } from '../audit/audit-log.ts';
 import { resolveCommand } from '../registry/resolve-command.ts';
 import { getSetting } from '../settings/settings.ts';
 import { recomputeTrust } from '../trust/record.ts';
@@ -171,7 +172,12 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
       const observed = redactEntry(entry, key, secretLocations);
       const link = links.get(entry.pointer);
       let server: ServerDefinition | undefined = link === undefined ? undefined : findServer(d, link.server_id);
-      if (link !== undefined && server !== undefined) {
+      // A server the user declared by name takes the first entry of that name that no other holds.
+      const declared = server?.status === 'declared' ? server : link === undefined ? declaredNamed(d, entry.key) : undefined;
+      if (declared !== undefined) {
+        server = matchDeclared(d, declared, observed, exe, { location, agentId, baseline }, now);
+        recomputeTrust(d, server.id, now);
+      } else if (link !== undefined && server !== undefined) {
         stmt(d, 'UPDATE agent_servers SET observed = ?, present = 1, disabled = ?, key = ?, last_seen_at = ? WHERE agent_id = ? AND pointer = ?')
           .run(JSON.stringify(observed), Number(entry.disabled), entry.key, now.toISOString(), agentId, entry.pointer);
         result.conditions.push(...driftConditions(server, observed, exe, link, { ...title, server: server.name }, agentId));
@@ -349,6 +355,41 @@ function registerDiscovered(db: Db, observed: DiscoveredServer, exe: Resolved, l
   def.server_url = serverUrlOf(def);
   insertServer(db, def, { actor: 'monitor' });
   return def;
+}
+
+function declaredNamed(db: Db, key: string): ServerDefinition | undefined {
+  const row = stmt<[string], { id: string }>(db, 'SELECT id FROM servers WHERE name = ? AND declared = 1').get(key);
+  return row === undefined ? undefined : findServer(db, row.id);
+}
+
+/**
+ * A declared server meets its config entry: the entry is linked to it and its (redacted) launch
+ * becomes the server's, approved, since the user declared it. Audited as `server.matched`.
+ */
+function matchDeclared(db: Db, server: ServerDefinition, observed: DiscoveredServer, exe: Resolved, where: { location: ConfigLocation; agentId: string; baseline: boolean }, now: Date): ServerDefinition {
+  const launch = definitionOf(observed, exe);
+  const next: ServerDefinition = { ...server, ...launch, status: 'approved', fingerprint: launchFingerprint(launch), command_sha256: exe.sha256, updated_at: now.toISOString() };
+  next.server_url = serverUrlOf(next);
+  stmt(db,
+    `UPDATE servers SET transport = @transport, command = @command, args = @args, cwd = @cwd, url = @url, headers = @headers, env_template = @env_template,
+            fingerprint = @fingerprint, status = @status, declared = @declared, command_sha256 = @command_sha256, updated_at = @updated_at
+      WHERE id = @id`,
+  ).run(toRow(next));
+  // Handles the entry holds are referenced like any definition's; a missing secret shows at launch.
+  writeSecretReferences(db, next.id, secretReferences(next));
+  stmt(db,
+    `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at)
+     VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
+     ON CONFLICT (agent_id, pointer) DO UPDATE SET server_id = excluded.server_id, key = excluded.key, observed = excluded.observed, present = 1,
+                                                   disabled = excluded.disabled, last_seen_at = excluded.last_seen_at`,
+  ).run(where.agentId, observed.pointer, next.id, observed.key, JSON.stringify(observed), Number(observed.disabled), Number(where.baseline), now.toISOString());
+  appendAudit(db, {
+    actor: 'monitor',
+    type: 'server.matched',
+    server_id: next.id,
+    details: { name: next.name, client: where.location.client, config_path: where.location.path, key: observed.key, pointer: observed.pointer, transport: next.transport, command: next.command, url: next.url, fingerprint: next.fingerprint },
+  }, now);
+  return next;
 }
 
 /** The launch part of a definition, from a (redacted) config entry. */

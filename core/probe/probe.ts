@@ -9,6 +9,8 @@ import type { ProbeFailure, ProbeResult } from '../api/probe.ts';
 import type { ServerDefinition } from '../api/server.ts';
 import type { Keychain } from '../secrets/keychain.ts';
 import { isDirectory } from '../util/fs.ts';
+import { WardenError } from '../api/errors.ts';
+import { assertRunnable } from '../registry/runnable.ts';
 import { consentRefusal, needsConsent } from './consent.ts';
 import { buildEnvironment, fillHandles, handlesIn, Redactor, resolveSecrets } from './environment.ts';
 import { bytes, duration, errorText, lastLine, ProbeStop, quote } from './failure.ts';
@@ -58,8 +60,12 @@ export interface ProbeManyOptions extends ProbeOptions {
   onProgress?: ((event: ProbeProgress) => void) | undefined;
 }
 
-/** Probes one server. Resolves with a result for everything the server does; never rejects. */
+/**
+ * Probes one server. Resolves with a result for everything the server does; rejects only for a
+ * declared server (a `conflict` WardenError: there is no launch to start yet).
+ */
 export async function probeServer(def: ServerDefinition, options: ProbeOptions = {}): Promise<ProbeResult> {
+  assertRunnable(def);
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
   if (options.requireApproval === true && needsConsent(def)) return consentRefusal(def);
@@ -125,7 +131,8 @@ export async function probeMany(defs: readonly ServerDefinition[], options: Prob
       try {
         result = await probeServer(server, probeOptions);
       } catch (error) {
-        result = { ok: false, category: 'failed', message: `Probing server "${server.name}" failed unexpectedly (${errorText(error)}).`, stderr: '', duration_ms: 0 };
+        const message = error instanceof WardenError ? error.message : `Probing server "${server.name}" failed unexpectedly (${errorText(error)}).`;
+        result = { ok: false, category: 'failed', message, stderr: '', duration_ms: 0 };
       }
       results[index] = result;
       done += 1;

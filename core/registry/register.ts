@@ -83,25 +83,18 @@ export function registerServer(store: Store, raw: unknown, ctx: RegisterContext)
  * or a handle to a missing secret, and audits the registration.
  */
 export function insertServer(db: Db, def: ServerDefinition, how: { actor: 'user' | 'monitor' }): void {
-  const refs = secretReferences(def);
   const nameTaken = stmt<[string, string], { name: string }>(db, 'SELECT name FROM servers WHERE name = ? OR id = ?');
-  const secretExists = stmt<[string], { name: string }>(db, 'SELECT name FROM secrets WHERE name = ?');
   const insert = () => {
     const taken = nameTaken.get(def.name, def.id);
     if (taken !== undefined) throw conflict(`A server named "${taken.name}" is already registered.`, 'name');
-    for (const ref of refs) {
-      if (secretExists.get(ref.secret) === undefined) {
-        throw notFound(`The secret "${ref.secret}" used in ${ref.where} does not exist: add it first with \`mcp-warden secrets add ${ref.secret}\`.`, ref.field);
-      }
-    }
+    const refs = checkSecretReferences(db, def);
     stmt(db, 
       `INSERT INTO servers (id, name, display_name, description, transport, command, args, cwd, url, headers,
                             env_template, capabilities, source, fingerprint, status, declared, command_sha256, allowed_rules, created_at, updated_at)
        VALUES (@id, @name, @display_name, @description, @transport, @command, @args, @cwd, @url, @headers,
                @env_template, @capabilities, @source, @fingerprint, @status, @declared, @command_sha256, @allowed_rules, @created_at, @updated_at)`,
     ).run(toRow(def));
-    const insertRef = stmt(db, 'INSERT INTO server_secret_refs (server_id, secret_name) VALUES (?, ?)');
-    for (const secret of new Set(refs.map((r) => r.secret))) insertRef.run(def.id, secret);
+    writeSecretReferences(db, def.id, refs);
     appendAudit(db, { actor: how.actor, type: def.status === 'discovered' ? 'server.discovered' : def.status === 'declared' ? 'server.declared' : 'server.registered', server_id: def.id, details: auditSummary(def) }, new Date(def.created_at));
   };
   // Inside a caller's transaction (a scan registering many servers) a nested one would only add a
@@ -157,10 +150,29 @@ export function removeServer(store: Store, nameOrId: string): ServerDefinition {
     .immediate();
 }
 
-interface SecretRef {
+export interface SecretRef {
   secret: string;
   where: string;
   field: string;
+}
+
+/** The definition's handles, or a not_found error naming the first whose secret does not exist. */
+export function checkSecretReferences(db: Db, def: Pick<ServerDefinition, 'env_template' | 'headers'>): SecretRef[] {
+  const refs = secretReferences(def);
+  const secretExists = stmt<[string], { name: string }>(db, 'SELECT name FROM secrets WHERE name = ?');
+  for (const ref of refs) {
+    if (secretExists.get(ref.secret) === undefined) {
+      throw notFound(`The secret "${ref.secret}" used in ${ref.where} does not exist: add it first with \`mcp-warden secrets add ${ref.secret}\`.`, ref.field);
+    }
+  }
+  return refs;
+}
+
+/** Replaces the server's secret references with `refs` (inside the caller's transaction). */
+export function writeSecretReferences(db: Db, serverId: string, refs: readonly SecretRef[]): void {
+  stmt(db, 'DELETE FROM server_secret_refs WHERE server_id = ?').run(serverId);
+  const insertRef = stmt(db, 'INSERT INTO server_secret_refs (server_id, secret_name) VALUES (?, ?)');
+  for (const secret of new Set(refs.map((r) => r.secret))) insertRef.run(serverId, secret);
 }
 
 /** Every `{{secret:NAME}}` handle in a definition, with where it stands (for error messages). */

@@ -214,6 +214,7 @@ function attestation(inputs: TrustInputs): Measured {
 
 function pin(inputs: TrustInputs): Measured {
   if (inputs.pin === null) {
+    if (inputs.server.status === 'declared') return { excluded: 'not pinned: the server is declared only, and no client config lists it yet, so nothing runs to pin' };
     if (inputs.server.status !== 'approved') return { excluded: 'not pinned: a server is pinned by its first successful probe once approved, and this one is not approved' };
     return { excluded: inputs.probe === null ? 'never probed successfully: there are no definitions to pin and compare' : 'no pin is recorded' };
   }
@@ -238,12 +239,13 @@ function content(inputs: TrustInputs): Measured {
 
 function provenance(inputs: TrustInputs): Measured {
   const { status, source } = inputs.server;
-  const approved = status === 'approved';
+  // Declaring a server by name is the user's approval of it, ahead of any config listing it.
+  const approved = status === 'approved' || status === 'declared';
   const byHand = source.kind === 'manual';
   return {
     value: ((approved ? 1 : 0) + (byHand ? 1 : 0)) / 2,
     evidence: [
-      approved ? 'approved by the user: yes' : 'approved by the user: no (discovered, not yet approved)',
+      approved ? `approved by the user: yes${status === 'declared' ? ' (declared by name)' : ''}` : 'approved by the user: no (discovered, not yet approved)',
       byHand ? 'definition written by the user: yes (registered by hand)' : `definition written by the user: no (taken from ${sourceText(source)})`,
     ],
   };

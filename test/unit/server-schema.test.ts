@@ -16,7 +16,7 @@ function rejection(raw: unknown): { field: string | undefined; message: string }
 
 test('API-shaped input: wrong types and unknown fields name the field at fault', () => {
   assert.deepEqual(rejection('not an object'), { field: '', message: 'The server definition must be a JSON object.' });
-  assert.deepEqual(rejection({ name: 'x', transport: 'http', url: 'https://x.example', color: 'red' }), { field: '', message: 'Unknown field "color" in the server definition.' });
+  assert.deepEqual(rejection({ name: 'x', transport: 'http', url: 'https://x.example', color: 'red' }), { field: 'color', message: 'Unknown field "color" in the server definition.' });
   assert.deepEqual(rejection({ name: 'x', transport: 'stdio', command: 'node', args: 'a,b' }), { field: 'args', message: 'The args must be a list of strings.' });
   assert.deepEqual(rejection({ name: 'x', transport: 'stdio', command: 'node', env_template: [{ key: 'OK', value: 'v' }, { key: 'bad-key', value: 'v' }] }), {
     field: 'env_template[1].key',
