@@ -85,7 +85,10 @@ export interface AttestOptions extends MeasureOptions {
   checksum?: string | null | undefined;
   /** The publisher's Ed25519 signature (base64) over the canonical attestation_data. */
   publisherSignature?: string | undefined;
-  /** Extra fields the publisher signed besides publisher_key and checksum. */
+  /**
+   * The exact object the publisher signed (it holds `checksum`, and may hold `publisher_key` and other
+   * fields); without it the signed object is `{ publisher_key, checksum }`.
+   */
   attestationData?: Record<string, unknown> | undefined;
   /** Create a new device key when the recorded one is gone from the keychain (see deviceKey). */
   replaceLostDeviceKey?: boolean | undefined;
@@ -134,7 +137,7 @@ export function attestServer(store: Store, keychain: Keychain, server: ServerDef
     publisher = { key, checksum, signature: null, attestation_data: null };
     if (options.publisherSignature !== undefined) {
       publisher.signature = options.publisherSignature.trim();
-      publisher.attestation_data = attestationData(key as string, checksum as string, options.attestationData ?? {});
+      publisher.attestation_data = attestationData(key as string, checksum as string, options.attestationData);
     } else {
       // The signature from the previous attestation still stands for the same key and checksum.
       const previous = latestRow(db, server.id);

@@ -2,7 +2,8 @@
  * What a publisher says a server should be: their key (`ed25519:<base64>`), the checksum of the
  * server's primary artifact (`sha256:<hex>` for a file, an SRI string such as `sha512-<base64>` for
  * an npm package's tarball), and optionally their signature over the RFC 8785 canonical JSON of
- * `attestation_data` = `{ publisher_key, checksum, ...any extra fields they signed }`.
+ * `attestation_data`: the object they signed, as they sent it (it holds the checksum, and may hold
+ * their key and any other fields, such as a version), or `{ publisher_key, checksum }` by default.
  */
 import { invalidInput, WardenError } from '../api/errors.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
@@ -55,14 +56,34 @@ export function checksumMatches(artifact: PrimaryArtifact, expected: string): bo
   throw invalidInput('checksum', `The ${describeArtifact(artifact)} is a file, so give its checksum as sha256:<64 hex digits>.`);
 }
 
-/** The object a publisher signs: their extra fields, then `publisher_key` and `checksum`, which must agree. */
-export function attestationData(key: string, checksum: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  for (const [field, value] of [['publisher_key', key], ['checksum', checksum]] as const) {
-    if (field in extra && extra[field] !== value) {
-      throw invalidInput('attestation_data', `attestation_data.${field} is ${JSON.stringify(extra[field])}, which differs from the ${field} given (${value}).`);
-    }
+/**
+ * The object a publisher signs. When they supply it (`attestation_data` in the REST request), it is
+ * exactly what they signed: it must hold the checksum given (`checksum`), and a `publisher_key` in it,
+ * if any, must be the key given. When they do not (the CLI's `attest --signature`), it is
+ * `{ publisher_key, checksum }`.
+ */
+export function attestationData(key: string, checksum: string, supplied?: Record<string, unknown>): Record<string, unknown> {
+  if (supplied === undefined) return { publisher_key: key, checksum };
+  const problem = attestationDataProblem(supplied, key, checksum);
+  if (problem !== null) throw invalidInput(problem.field, problem.message);
+  return supplied;
+}
+
+/** Why signed attestation_data does not describe this key and checksum, or null when it does. */
+function attestationDataProblem(data: Record<string, unknown>, key: string | null, checksum: string | null): { field: string; message: string } | null {
+  const field = 'attestation_data.checksum';
+  if (typeof data['checksum'] !== 'string') return { field, message: 'attestation_data must hold the checksum the publisher signed, as attestation_data.checksum (sha256:<hex>).' };
+  let signed: string;
+  try {
+    signed = normaliseChecksum(data['checksum'], field);
+  } catch (error) {
+    return { field, message: (error as Error).message };
   }
-  return { ...extra, publisher_key: key, checksum };
+  if (signed !== checksum) return { field, message: `attestation_data.checksum is ${JSON.stringify(data['checksum'])}, which differs from the checksum given (${checksum ?? 'none'}).` };
+  if ('publisher_key' in data && data['publisher_key'] !== key) {
+    return { field: 'attestation_data.publisher_key', message: `attestation_data.publisher_key is ${JSON.stringify(data['publisher_key'])}, which differs from the publisher key given (${key ?? 'none'}).` };
+  }
+  return null;
 }
 
 /** The exact bytes a publisher signs: the RFC 8785 canonical JSON of attestation_data, UTF-8. */
@@ -76,9 +97,8 @@ export function publisherSignatureProblem(claim: PublisherClaim): string | null 
   if (key === null) return `The publisher key ${claim.key} is not an Ed25519 public key.`;
   const signature = decodeBase64(claim.signature, 64);
   if (signature === null) return 'The publisher signature is not 64 bytes of base64.';
-  if (claim.attestation_data.publisher_key !== claim.key || claim.attestation_data.checksum !== claim.checksum) {
-    return 'The publisher\'s signed attestation_data names a different key or checksum than the ones recorded.';
-  }
+  const mismatch = attestationDataProblem(claim.attestation_data, claim.key, claim.checksum);
+  if (mismatch !== null) return `The publisher's signed attestation_data does not match what is recorded: ${mismatch.message}`;
   if (!ed25519Verify(signature, publisherMessage(claim.attestation_data), key)) {
     return `The publisher signature does not verify with ${claim.key} over the canonical attestation_data.`;
   }

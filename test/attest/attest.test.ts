@@ -427,6 +427,8 @@ test('a publisher signature over the canonical attestation_data must verify with
   const publisherKey = `ed25519:${Buffer.from(publisher.publicKey).toString('base64')}`;
   const checksum = `sha256:${sha256(SCRIPT)}`;
   const extra = { name: 'scripted', version: '1.0.0' };
+  // The exact object the publisher signed, passed as attestationData.
+  const signedData = { ...extra, publisher_key: publisherKey, checksum };
   // Signed independently: canonical JSON (RFC 8785) of { publisher_key, checksum, ...extra }.
   const signed = Buffer.from(canonicalJson({ checksum, name: 'scripted', publisher_key: publisherKey, version: '1.0.0' }));
   const signature = Buffer.from(await ed.signAsync(signed, publisher.secretKey)).toString('base64');
@@ -434,20 +436,20 @@ test('a publisher signature over the canonical attestation_data must verify with
   // Signed over other data (another version): refused, nothing recorded.
   const otherData = Buffer.from(await ed.signAsync(Buffer.from(canonicalJson({ checksum, name: 'scripted', publisher_key: publisherKey, version: '2.0.0' })), publisher.secretKey)).toString('base64');
   assert.throws(
-    () => attestServer(env.store, env.keychain, server, { publisherKey, checksum, publisherSignature: otherData, attestationData: extra }),
+    () => attestServer(env.store, env.keychain, server, { publisherKey, checksum, publisherSignature: otherData, attestationData: signedData }),
     (e: unknown) => e instanceof WardenError && e.code === 'failed' && e.field === 'publisher_signature' && e.message.includes(`does not verify with ${publisherKey}`),
   );
   // Signed by someone else: refused.
   const impostor = await ed.keygenAsync();
   const forged = Buffer.from(await ed.signAsync(signed, impostor.secretKey)).toString('base64');
-  assert.throws(() => attestServer(env.store, env.keychain, server, { publisherKey, checksum, publisherSignature: forged, attestationData: extra }), /does not verify/);
-  // Extra data that contradicts the key given: a usage error.
-  assert.throws(() => attestServer(env.store, env.keychain, server, { publisherKey, checksum, publisherSignature: signature, attestationData: { ...extra, checksum: 'sha256:00' } }), (e: unknown) => e instanceof WardenError && e.code === 'invalid_input');
+  assert.throws(() => attestServer(env.store, env.keychain, server, { publisherKey, checksum, publisherSignature: forged, attestationData: signedData }), /does not verify/);
+  // Signed data that contradicts the checksum given: a usage error.
+  assert.throws(() => attestServer(env.store, env.keychain, server, { publisherKey, checksum, publisherSignature: signature, attestationData: { ...signedData, checksum: 'sha256:00' } }), (e: unknown) => e instanceof WardenError && e.code === 'invalid_input');
   assert.throws(() => attestServer(env.store, env.keychain, server, { publisherSignature: signature }), (e: unknown) => e instanceof WardenError && e.field === 'publisher_key');
   assert.equal(count(env, 'SELECT count(*) AS n FROM attestations'), 0);
   assert.deepEqual(readPublisher(env.store.db, server.id), { publisher_key: null, expected_checksum: null });
 
-  const { attestation } = attestServer(env.store, env.keychain, server, { publisherKey, checksum, publisherSignature: signature, attestationData: extra });
+  const { attestation } = attestServer(env.store, env.keychain, server, { publisherKey, checksum, publisherSignature: signature, attestationData: signedData });
   assert.deepEqual(attestation.statement.publisher, { key: publisherKey, checksum, signature, attestation_data: { ...extra, publisher_key: publisherKey, checksum } });
   assert.deepEqual(readPublisher(env.store.db, server.id), { publisher_key: publisherKey, expected_checksum: checksum });
   assert.equal(verifyServer(env.store, server).ok, true);
