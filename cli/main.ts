@@ -174,6 +174,35 @@ export function buildProgram(): Command {
     .description('watch every client config and raise drift alerts as they change (high and critical ones on stderr)')
     .action(async (_o: Opts, cmd: Command) => (await import('./commands/watch.ts')).watchConfigs(globals(cmd)));
   program
+    .command('serve')
+    .description('serve the REST API (/api/v1) and the web UI on loopback, and watch client configs unless another monitor does')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
+    .option('--host <host>', 'address to listen on: loopback unless --allow-remote', '127.0.0.1')
+    .option('--allow-remote', 'allow a non-loopback --host (needs --tls-cert and --tls-key)')
+    .option('--tls-cert <file>', 'PEM certificate: serve HTTPS')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--public-host <name>', 'a host name a remote bind answers to (repeatable)', collect)
+    .option('--no-monitor', 'serve without watching client configs')
+    .action(async (_o: Opts, cmd: Command) => (await import('./commands/serve.ts')).serve(globals(cmd)));
+  const apiKey = program.command('api-key').description('create, list and revoke REST API keys (stored hashed; a key is shown once)');
+  apiKey
+    .command('create')
+    .description('create a key and print it once')
+    .requiredOption('--name <name>', 'what will use the key')
+    .addOption(json())
+    .action(async (_o: Opts, cmd: Command) => (await import('./commands/api-key.ts')).create(globals(cmd)));
+  apiKey
+    .command('list')
+    .description('list keys: names, prefixes, dates (never the keys)')
+    .addOption(json())
+    .action(async (_o: Opts, cmd: Command) => (await import('./commands/api-key.ts')).list(globals(cmd)));
+  apiKey
+    .command('revoke')
+    .description('revoke a key: requests using it fail at once')
+    .argument('<name>', 'key name')
+    .addOption(json())
+    .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/api-key.ts')).revoke(name, globals(cmd)));
+  program
     .command('clients')
     .description('list the client config files seen and how many servers each lists')
     .addOption(json())

@@ -1,0 +1,85 @@
+/**
+ * What a route is: a method, a path under `/api/v1`, and a handler that gets the parsed request and
+ * the services of this server, and answers a status and a JSON body (or takes the response over, as
+ * the event stream does). Route tables are plain data, registered once at start-up.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import type { PlatformEnv } from '../core/api/discovery.ts';
+import { toWardenError } from '../core/api/server-schema.ts';
+import type { ScanOptions } from '../core/discovery/scan.ts';
+import type { RegisterContext } from '../core/registry/register.ts';
+import type { Keychain } from '../core/secrets/keychain.ts';
+import type { Store } from '../core/store/database.ts';
+import type { EventHub } from './events.ts';
+import type { ResponseCache } from './response-cache.ts';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Everything a handler may use. One instance per server; nothing here is per request. */
+export interface Services {
+  store: Store;
+  keychain: Keychain;
+  hub: EventHub;
+  /** Options for engine calls that scan or approve: the store, PATH, client config locations, the notifier. */
+  scan: ScanOptions & { where: PlatformEnv };
+  /** Where relative commands in a registration resolve (serve's working directory and environment). */
+  register: RegisterContext;
+  /** Aborted when the server stops: long operations (probes) end with it. */
+  stopping: AbortSignal;
+  /** Serialised server list pages. */
+  listCache: ResponseCache;
+}
+
+export interface ApiRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  params: Record<string, string | undefined>;
+  /** The query string parsed; a repeated parameter is a list. */
+  query: Record<string, string | string[]>;
+  /** The raw query string (cache key). */
+  search: string;
+  /** The parsed JSON body; undefined when none was sent. */
+  body: unknown;
+}
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+/** Returned by a handler that wrote the response itself (the event stream). */
+export const STREAMED = Symbol('streamed');
+
+export type Handler = (request: ApiRequest, services: Services) => Reply | typeof STREAMED | Promise<Reply | typeof STREAMED>;
+
+export interface Route {
+  method: Method;
+  /** Under `/api/v1`, find-my-way syntax (`/mcp-servers/:id`). */
+  path: string;
+  handler: Handler;
+  /** No authentication (health only). */
+  public?: true;
+  /** One line for the OpenAPI document. */
+  summary: string;
+  /** The request body schema, for the OpenAPI document (handlers pass bodies to the engine, which validates them). */
+  requestBody?: z.ZodType;
+  /** The query schema, validated here and listed in the OpenAPI document. */
+  querySchema?: z.ZodType;
+  /** The success status and what it answers, in words. */
+  success: { status: number; description: string };
+  /** The error statuses this route answers besides the common ones (400/401/403/413/429). */
+  errors?: number[];
+}
+
+export const ok = (body: unknown, status = 200): Reply => ({ status, body });
+
+/** A validated query, or a 400 naming the parameter at fault. */
+export function parseQuery<S extends z.ZodType>(schema: S, query: ApiRequest['query']): z.infer<S> {
+  const result = schema.safeParse(query);
+  if (result.success) return result.data;
+  throw toWardenError(result.error);
+}
+
+/** A path parameter, which find-my-way guarantees for a matched route. */
+export const param = (request: ApiRequest, name: string): string => request.params[name] as string;

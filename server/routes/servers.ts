@@ -1,0 +1,249 @@
+/**
+ * `/api/v1/mcp-servers`: register, list, read, change and remove servers; attest, verify, probe and
+ * approve them; read their trust and pinned tools. `:id` is a server's id or its name. Bodies go to
+ * the engine as sent: it validates them with the schemas in core/api/rest.ts.
+ */
+import path from 'node:path';
+import { conflict, notFound } from '../../core/api/errors.ts';
+import {
+  API_PREFIX,
+  attestRequestSchema,
+  listServersQuerySchema,
+  patchServerRequestSchema,
+  probeRequestSchema,
+  registerServerRequestSchema,
+  type AttestResponse,
+  type TrustResponse,
+} from '../../core/api/rest.ts';
+import { toWardenError } from '../../core/api/server-schema.ts';
+import type { ServerDefinition } from '../../core/api/server.ts';
+import { verifyServer } from '../../core/attest/attest.ts';
+import { attestFromRequest } from '../../core/attest/request.ts';
+import { latestProbe, readPin, recordProbe } from '../../core/pins/record.ts';
+import { needsConsent, probeServer } from '../../core/probe/index.ts';
+import { registerFromRequest } from '../../core/registry/api-register.ts';
+import { approveServer } from '../../core/registry/approve.ts';
+import { listServerPage, serverView } from '../../core/registry/page.ts';
+import { findServer, getServer } from '../../core/registry/read.ts';
+import { removeServer } from '../../core/registry/register.ts';
+import { updateServer } from '../../core/registry/update.ts';
+import { computeTrust, trustHistory } from '../../core/trust/record.ts';
+import { ok, param, parseQuery, type ApiRequest, type Route, type Services } from '../route.ts';
+
+/** A first `npx` run downloads the package: a minute unless the request says otherwise (as the CLI does). */
+const FIRST_NPX_TIMEOUT_MS = 60_000;
+
+const server = (r: ApiRequest, s: Services): ServerDefinition => getServer(s.store.db, param(r, 'id'));
+
+function changed(s: Services, reason: string, serverId: string | null): void {
+  s.hub.emit({ type: 'registry', reason, server_id: serverId });
+}
+
+/** The body parsed with a schema, or a 400 naming the field. */
+function parseBody<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }, body: unknown): T {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  throw toWardenError(result.error);
+}
+
+export const serverRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/mcp-servers',
+    summary: 'Register a server (stdio://<name> or an http(s) URL); declared until a client config lists it when no command is given',
+    requestBody: registerServerRequestSchema,
+    success: { status: 201, description: 'The stored server (ServerView), with its id' },
+    errors: [409],
+    handler: (r, s) => {
+      const { server: created, outcome } = registerFromRequest(s.scan, r.body, s.register);
+      changed(s, outcome, created.id);
+      return ok(serverView(s.store.db, created), 201);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/mcp-servers',
+    summary: 'List servers, ordered by name: q matches name, display name and description; status and client narrow it',
+    querySchema: listServersQuerySchema,
+    success: { status: 200, description: 'A Page of ServerView' },
+    handler: (r, s) => {
+      // The serialised page is cached per query string and state of the database (see ResponseCache).
+      const hit = s.listCache.get(s.store.db, r.search);
+      if (hit !== undefined) return ok(hit);
+      const bytes = Buffer.from(JSON.stringify(listServerPage(s.store.db, parseQuery(listServersQuerySchema, r.query))));
+      s.listCache.set(r.search, bytes);
+      return ok(bytes);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/mcp-servers/:id',
+    summary: 'One server by id or name',
+    success: { status: 200, description: 'The ServerView' },
+    errors: [404],
+    handler: (r, s) => ok(serverView(s.store.db, server(r, s))),
+  },
+  {
+    method: 'PATCH',
+    path: '/mcp-servers/:id',
+    summary: "Change a server's fields; launch fields only on a server registered by hand",
+    requestBody: patchServerRequestSchema,
+    success: { status: 200, description: 'The changed ServerView' },
+    errors: [404, 409],
+    handler: (r, s) => {
+      const updated = updateServer(s.scan, param(r, 'id'), r.body, s.register);
+      changed(s, 'updated', updated.id);
+      return ok(serverView(s.store.db, updated));
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/mcp-servers/:id',
+    summary: 'Remove a server from the registry',
+    success: { status: 200, description: 'The removed server as it was (ServerView)' },
+    errors: [404],
+    handler: (r, s) => {
+      const view = serverView(s.store.db, server(r, s));
+      removeServer(s.store, view.id);
+      changed(s, 'removed', view.id);
+      return ok(view);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/mcp-servers/:id/attest',
+    summary: "Record the publisher's key and checksum, measure the server, verify the publisher signature, and sign an attestation with the device key",
+    requestBody: attestRequestSchema,
+    success: { status: 201, description: 'AttestResponse: the attestation and its DSSE envelope' },
+    errors: [404, 409, 422, 503],
+    handler: (r, s) => {
+      const result = attestFromRequest(s.store, s.keychain, server(r, s), r.body);
+      changed(s, 'attested', result.attestation.server_id);
+      const body: AttestResponse = { attestation: result.attestation, envelope: result.envelope };
+      return ok(body, 201);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/mcp-servers/:id/verify',
+    summary: 'Measure the server again and compare it with its latest attestation',
+    success: { status: 200, description: 'The verification: ok, and every difference found (a failed one also opens an attestation_failed alert)' },
+    errors: [404],
+    handler: (r, s) => {
+      const result = verifyServer(s.store, server(r, s), { notifier: s.scan.notifier });
+      for (const alert of result.opened) s.hub.emit({ type: 'alert', alert });
+      if (result.opened.length + result.resolved.length > 0) changed(s, 'verified', result.server_id);
+      return ok(result);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/mcp-servers/:id/probe',
+    summary: 'Start (or connect to) the server over MCP and record its tools, prompts and resources; a server nobody approved needs {"consent": true}',
+    requestBody: probeRequestSchema,
+    success: { status: 200, description: 'The probe: ok with the definitions found, the diff against the pin and the alerts raised; or ok false with the failure category and message' },
+    errors: [404, 409],
+    handler: async (r, s) => {
+      const input = parseBody(probeRequestSchema, r.body);
+      const target = server(r, s);
+      if (needsConsent(target) && input.consent !== true) {
+        const where = target.source.kind === 'discovered' ? ` in ${target.source.client}'s config` : '';
+        throw conflict(`Server "${target.name}" was discovered${where} and is not approved, so MCP Warden will not ${target.transport === 'stdio' ? 'start' : 'connect to'} it: approve it (POST ${API_PREFIX}/mcp-servers/${target.id}/approve), or send {"consent": true} to probe it once.`, 'consent');
+      }
+      // The probe stops when the client goes away or the server shuts down.
+      const abort = new AbortController();
+      const stop = () => abort.abort();
+      s.stopping.addEventListener('abort', stop);
+      r.res.on('close', () => {
+        if (!r.res.writableFinished) abort.abort();
+      });
+      const isNpx = target.command !== null && /^npx(\.cmd)?$/i.test(path.basename(target.command));
+      s.hub.emit({ type: 'probe', server_id: target.id, name: target.name, phase: 'started' });
+      let result;
+      try {
+        result = await probeServer(target, {
+          keychain: s.keychain,
+          connectTimeoutMs: input.timeout_seconds !== undefined ? input.timeout_seconds * 1000 : isNpx ? FIRST_NPX_TIMEOUT_MS : undefined,
+          signal: abort.signal,
+        });
+      } finally {
+        s.stopping.removeEventListener('abort', stop);
+      }
+      s.hub.emit({ type: 'probe', server_id: target.id, name: target.name, phase: 'finished', ok: result.ok });
+      // Removed while it was probed: nothing to record it against.
+      const current = findServer(s.store.db, target.id);
+      if (current === undefined) throw notFound(`Server "${target.name}" was removed while it was probed.`, 'id');
+      const record = recordProbe({ store: s.store, notifier: s.scan.notifier }, current, result);
+      for (const alert of record.opened) s.hub.emit({ type: 'alert', alert });
+      changed(s, 'probed', current.id);
+      return ok({
+        name: current.name,
+        server_id: current.id,
+        ...result,
+        probe_id: record.probe_id,
+        pinned: record.pinned,
+        diff: record.diff,
+        findings: record.findings,
+        alerts_opened: record.opened.map((a) => a.id),
+      });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/mcp-servers/:id/approve',
+    summary: 'Approve the server as it is now: its current config entry, executable and latest probed definitions become the accepted ones',
+    success: { status: 200, description: 'The approved ServerView' },
+    errors: [404],
+    handler: (r, s) => {
+      const { server: approved } = approveServer(s.scan, param(r, 'id'));
+      changed(s, 'approved', approved.id);
+      return ok(serverView(s.store.db, approved));
+    },
+  },
+  {
+    method: 'GET',
+    path: '/mcp-servers/:id/trust',
+    summary: 'The trust score now, with the factors and caps behind it, and its history',
+    success: { status: 200, description: 'TrustResponse' },
+    errors: [404],
+    handler: (r, s) => {
+      const target = server(r, s);
+      const body: TrustResponse = {
+        server_id: target.id,
+        name: target.name,
+        // Computed, not stored: a GET writes nothing. Stored scores (the history) change with their inputs.
+        trust: computeTrust(s.store.db, target.id),
+        history: trustHistory(s.store.db, target.id).map((h) => ({ at: h.at, score: h.score })),
+      };
+      return ok(body);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/mcp-servers/:id/tools',
+    summary: 'The pinned tool, prompt and resource definitions, and the latest successful probe with its diff against the pin',
+    success: { status: 200, description: '{server_id, name, pin, last_probe}' },
+    errors: [404],
+    handler: (r, s) => {
+      const target = server(r, s);
+      const latest = latestProbe(s.store.db, target.id);
+      return ok({
+        server_id: target.id,
+        name: target.name,
+        pin: readPin(s.store.db, target.id) ?? null,
+        last_probe:
+          latest === undefined
+            ? null
+            : {
+                probe_id: latest.id,
+                server: latest.result.server,
+                tools: latest.result.tools,
+                prompts: latest.result.prompts,
+                resources: latest.result.resources,
+                resource_templates: latest.result.resource_templates,
+                diff: latest.diff,
+              },
+      });
+    },
+  },
+];
