@@ -11,6 +11,7 @@
  * cli(), output(), stop().
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import type { TestContext } from 'node:test';
 import { BIN, cli, envWith, tempDir, type CliResult } from './cli.ts';
 import { fakeHome, waitFor } from './fake-home.ts';
@@ -60,6 +61,43 @@ export interface Served {
   output(): { stdout: string; stderr: string };
   /** SIGTERM and wait: the exit code (null when killed by a signal). */
   stop(): Promise<number | null>;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * One request with node:http, sending exactly the headers given (fetch will not send a forged Host,
+ * and adds an Origin of its own choosing in browsers): for the Host, Origin and body-size tests.
+ * `path` is sent as written, unnormalised.
+ */
+export function rawRequest(origin: string, options: { method?: string; path: string; headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean }): Promise<RawResponse> {
+  const target = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port, method: options.method ?? 'GET', path: options.path, headers: options.headers, setHost: !Object.keys(options.headers ?? {}).some((h) => h.toLowerCase() === 'host') }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      res.on('error', reject);
+    });
+    // The server may answer (413) and close before the whole body is sent: that answer is what counts,
+    // so a write error waits a moment for it before failing.
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE' || error.code === 'ECONNRESET') setTimeout(() => reject(error), 5_000).unref();
+      else reject(error);
+    });
+    if (options.body !== undefined) {
+      if (options.chunked === true) {
+        const body = Buffer.from(options.body);
+        for (let i = 0; i < body.length; i += 64 * 1024) req.write(body.subarray(i, i + 64 * 1024));
+      } else req.write(options.body);
+    }
+    req.end();
+  });
 }
 
 export async function startServe(t: TestContext, options: ServeOptions = {}): Promise<Served> {
