@@ -4,7 +4,9 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { linkAgentServer, registerAgent } from '../core/agents/agents.ts';
 import { createApiKey } from '../core/api-keys/api-keys.ts';
+import { registerFromRequest } from '../core/registry/api-register.ts';
 import { scanConfig } from '../core/discovery/scan.ts';
 import { listServers } from '../core/registry/read.ts';
 import { registerServer } from '../core/registry/register.ts';
@@ -24,8 +26,13 @@ registerServer(store, { name: 'legacy', transport: 'sse', url: 'http://127.0.0.1
 const config = path.join(dir, 'claude_desktop_config.json');
 writeFileSync(config, JSON.stringify({ mcpServers: { found: { command: '/bin/sh', args: ['-c', 'true'] }, web: { url: 'http://mcp.example.com/mcp' } } }));
 scanConfig({ store, env: ctx.env, now: ctx.now }, { client: 'claude-desktop', path: config, format: 'mcpServers', scope: 'user' });
-// Since schema 4: an API key (its hash; the key itself is thrown away).
-createApiKey(store, 'fixture-key', new Date('2026-01-01T00:00:00Z'));
+// Since schema 4: a declared server, an agent registered through the API linked to a server, and an
+// API key (its hash; the key itself is thrown away).
+const where = { platform: 'linux' as const, env: { HOME: dir }, homedir: dir };
+registerFromRequest({ store, env: ctx.env, where, now: ctx.now }, { name: 'planned', server_url: 'stdio://planned', capabilities: ['search'], description: 'declared' }, ctx);
+registerAgent(store, { name: 'fixture-agent', description: 'an agent calling secure()' }, ctx.now());
+linkAgentServer({ store, env: ctx.env, where, now: ctx.now }, 'fixture-agent', 'remote');
+createApiKey(store, 'fixture-key', ctx.now());
 const expected = listServers(store.db);
 store.db.pragma('wal_checkpoint(TRUNCATE)');
 store.db.pragma('journal_mode = DELETE');
