@@ -134,9 +134,9 @@ const pageFields = {
 /** `GET /api/v1/mcp-servers?q=&status=&client=&limit=&offset=`; `q` matches name, display name and description. */
 export const listServersQuerySchema = z.strictObject(
   {
-    q: z.string().max(200, { error: 'q is longer than 200 characters.' }).optional(),
+    q: z.string({ error: 'q must be given once.' }).max(200, { error: 'q is longer than 200 characters.' }).optional(),
     status: z.enum(['discovered', 'approved', 'declared'], { error: 'status must be discovered, approved or declared.' }).optional(),
-    client: z.string().optional(),
+    client: z.string({ error: 'client must be given once.' }).optional(),
     ...pageFields,
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `Unknown query parameter ${quoted(i.keys?.[0] ?? '')}.` : 'The query is invalid.') },
@@ -201,7 +201,10 @@ export type AttestRequest = z.infer<typeof attestRequestSchema>;
 
 /** `POST /api/v1/mcp-servers/:id/probe`: consent to start a server nobody approved yet. */
 export const probeRequestSchema = z.strictObject(
-  { consent: z.boolean({ error: 'consent must be true or false.' }).optional(), timeout_seconds: z.number().min(1).max(3600).optional() },
+  {
+    consent: z.boolean({ error: 'consent must be true or false.' }).optional(),
+    timeout_seconds: z.number({ error: 'timeout_seconds must be a number.' }).min(1, { error: 'timeout_seconds must be at least 1.' }).max(3600, { error: 'timeout_seconds must be at most 3600.' }).optional(),
+  },
   { error: (i) => (i.code === 'unrecognized_keys' ? `Unknown field ${quoted(i.keys?.[0] ?? '')} in the probe request.` : 'The probe request must be a JSON object.') },
 );
 
@@ -212,7 +215,7 @@ export const listAlertsQuerySchema = z.strictObject(
   {
     state: z.enum(['open', 'acknowledged', 'resolved'], { error: 'state must be open, acknowledged or resolved.' }).optional(),
     severity: z.enum(['info', 'low', 'medium', 'high', 'critical'], { error: 'severity must be info, low, medium, high or critical.' }).optional(),
-    server: z.string().optional(),
+    server: z.string({ error: 'server must be given once.' }).optional(),
     ...pageFields,
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `Unknown query parameter ${quoted(i.keys?.[0] ?? '')}.` : 'The query is invalid.') },
@@ -220,10 +223,10 @@ export const listAlertsQuerySchema = z.strictObject(
 
 export const listAuditQuerySchema = z.strictObject(
   {
-    server: z.string().optional(),
-    type: z.string().optional(),
+    server: z.string({ error: 'server must be given once.' }).optional(),
+    type: z.string({ error: 'type must be given once.' }).optional(),
     /** Events after this sequence number (paging forward). */
-    after: z.coerce.number().int().min(0).optional(),
+    after: z.coerce.number({ error: 'after must be a number.' }).int({ error: 'after must be a whole number.' }).min(0, { error: 'after cannot be negative.' }).optional(),
     limit: pageFields.limit,
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `Unknown query parameter ${quoted(i.keys?.[0] ?? '')}.` : 'The query is invalid.') },
