@@ -100,6 +100,55 @@ export function rawRequest(origin: string, options: { method?: string; path: str
   });
 }
 
+export interface EventStream {
+  /** Every event received so far: its `event:` type and parsed `data:`. */
+  received: { type: string; data: unknown }[];
+  /** The raw text received (comments and `retry:` included). */
+  raw(): string;
+  /** Waits (bounded) for an event of `type` matching `match`, received since `from` (an index into `received`). */
+  next<T = unknown>(type: string, match?: (data: T) => boolean, options?: { from?: number; timeoutMs?: number }): Promise<T>;
+  close(): void;
+}
+
+/** Connects to `GET /api/v1/events` and collects the server-sent events as they arrive. */
+export async function openEvents(served: Pick<Served, 'api' | 'key'>): Promise<EventStream> {
+  const abort = new AbortController();
+  const response = await fetch(`${served.api}/events`, { headers: { authorization: `Bearer ${served.key}` }, signal: abort.signal });
+  if (response.status !== 200 || response.body === null) throw new Error(`GET /events answered ${response.status}: ${await response.text()}`);
+  const received: EventStream['received'] = [];
+  let text = '';
+  let pending = '';
+  void (async () => {
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        const part = decoder.decode(chunk, { stream: true });
+        text += part;
+        pending += part;
+        let end: number;
+        while ((end = pending.indexOf('\n\n')) !== -1) {
+          const frame = pending.slice(0, end);
+          pending = pending.slice(end + 2);
+          const type = /^event: (.+)$/m.exec(frame)?.[1];
+          const data = /^data: (.+)$/m.exec(frame)?.[1];
+          if (type !== undefined && data !== undefined) received.push({ type, data: JSON.parse(data) as unknown });
+        }
+      }
+    } catch {
+      // aborted by close()
+    }
+  })();
+  return {
+    received,
+    raw: () => text,
+    async next<T>(type: string, match: (data: T) => boolean = () => true, options: { from?: number; timeoutMs?: number } = {}) {
+      const found = await waitFor(`a "${type}" event`, () => received.slice(options.from ?? 0).find((e) => e.type === type && match(e.data as T)), options.timeoutMs ?? 15_000);
+      return found.data as T;
+    },
+    close: () => abort.abort(),
+  };
+}
+
 export async function startServe(t: TestContext, options: ServeOptions = {}): Promise<Served> {
   const home = options.home ?? tempDir(t, 'mcp-warden-serve-');
   const fake = options.fake ?? fakeHome(t);
