@@ -18,7 +18,7 @@ import { hygieneFindings, type HygieneFinding } from '../drift/hygiene.ts';
 import { hashExecutable } from '../integrity/executable-hash.ts';
 import { launchFingerprint } from '../registry/fingerprint.ts';
 import { findServer } from '../registry/read.ts';
-import { insertServer, secretReferences, serverIdFor, toRow, writeSecretReferences } from '../registry/register.ts';
+import { insertServer, secretReferences, serverIdFor, writeSecretReferences, writeServer } from '../registry/register.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { resolveCommand } from '../registry/resolve-command.ts';
 import { getSetting } from '../settings/settings.ts';
@@ -370,11 +370,7 @@ function matchDeclared(db: Db, server: ServerDefinition, observed: DiscoveredSer
   const launch = definitionOf(observed, exe);
   const next: ServerDefinition = { ...server, ...launch, status: 'approved', fingerprint: launchFingerprint(launch), command_sha256: exe.sha256, updated_at: now.toISOString() };
   next.server_url = serverUrlOf(next);
-  stmt(db,
-    `UPDATE servers SET transport = @transport, command = @command, args = @args, cwd = @cwd, url = @url, headers = @headers, env_template = @env_template,
-            fingerprint = @fingerprint, status = @status, declared = @declared, command_sha256 = @command_sha256, updated_at = @updated_at
-      WHERE id = @id`,
-  ).run(toRow(next));
+  writeServer(db, next);
   // Handles the entry holds are referenced like any definition's; a missing secret shows at launch.
   writeSecretReferences(db, next.id, secretReferences(next));
   stmt(db,

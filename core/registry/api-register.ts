@@ -20,11 +20,9 @@ import type { ServerDefinition, ServerInput, Transport } from '../api/server.ts'
 import { scanConfig, type ScanOptions } from '../discovery/scan.ts';
 import type { Db } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
-import { recomputeTrust } from '../trust/record.ts';
 import { approveServer } from './approve.ts';
-import { launchFingerprint } from './fingerprint.ts';
 import { findServer, getServer } from './read.ts';
-import { insertServer, registerServer, serverIdFor, type RegisterContext } from './register.ts';
+import { definitionFrom, registerServer, storeNewServer, type RegisterContext } from './register.ts';
 import { updateServer } from './update.ts';
 
 export type RegisterOutcome = 'registered' | 'adopted' | 'declared' | 'matched';
@@ -123,29 +121,9 @@ function declare(options: ApiOptions, input: ServerInput, ctx: RegisterContext):
     return { server, outcome: 'adopted' };
   }
 
-  const now = (ctx.now ?? options.now ?? (() => new Date()))();
-  const source = { kind: 'manual' as const };
   const launch = { transport: 'stdio' as const, command: null, args: [], cwd: null, url: null, headers: {}, env_template: [] };
-  const def: ServerDefinition = {
-    id: serverIdFor(input.name, source),
-    name: input.name,
-    display_name: input.display_name?.trim() || input.name,
-    description: input.description ?? '',
-    ...launch,
-    capabilities: input.capabilities ?? [],
-    server_url: `stdio://${input.name}`,
-    source,
-    fingerprint: launchFingerprint(launch),
-    status: 'declared',
-    command_sha256: null,
-    allowed_rules: [],
-    created_at: now.toISOString(),
-    updated_at: now.toISOString(),
-  };
-  db.transaction(() => {
-    insertServer(db, def, { actor: 'user' });
-    recomputeTrust(db, def.id, now);
-  }).immediate();
+  const def = definitionFrom(input, launch, { kind: 'manual' }, { status: 'declared', command_sha256: null }, (ctx.now ?? options.now ?? (() => new Date()))());
+  storeNewServer(db, def);
 
   // A config that lists an unregistered entry of that name: scanning it now matches it.
   const locations = unregisteredEntriesNamed(db, input.name);

@@ -17,7 +17,7 @@ import { recomputeTrust } from '../trust/record.ts';
 import { launchFingerprint } from './fingerprint.ts';
 import { getServer } from './read.ts';
 import { resolveCommand } from './resolve-command.ts';
-import { toRow } from './register.ts';
+import { writeServer } from './register.ts';
 import { assertRunnable } from './runnable.ts';
 import { stmt } from '../store/statements.ts';
 
@@ -72,12 +72,7 @@ export function approveServer(options: ScanOptions, nameOrId: string): { server:
   next.command_sha256 = next.transport === 'stdio' && next.command !== null ? hashExecutable(db, next.command) : null;
 
   db.transaction(() => {
-    const row = toRow(next);
-    stmt(db, 
-      `UPDATE servers SET transport = @transport, command = @command, args = @args, cwd = @cwd, url = @url, headers = @headers,
-              env_template = @env_template, fingerprint = @fingerprint, status = @status, declared = @declared, command_sha256 = @command_sha256, updated_at = @updated_at
-        WHERE id = @id`,
-    ).run(row);
+    writeServer(db, next);
     acceptLatestProbe(db, next, now);
     appendAudit(db, {
       actor: 'user',

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { conflict, notFound, WardenError } from '../api/errors.ts';
 import { secretHandlesIn } from '../api/names.ts';
 import { parseServerInput } from '../api/server-schema.ts';
-import { serverUrlOf, type ServerDefinition, type ServerSource } from '../api/server.ts';
+import { serverUrlOf, type ServerDefinition, type ServerInput, type ServerSource } from '../api/server.ts';
 import type { Db, Store } from '../store/database.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { hashExecutable } from '../integrity/executable-hash.ts';
@@ -44,7 +44,6 @@ export function registerServer(store: Store, raw: unknown, ctx: RegisterContext)
   }
   const command = input.transport === 'stdio' ? resolveCommand(input.command as string, { cwd: cwd ?? ctx.cwd, env: ctx.env }) : null;
 
-  const now = (ctx.now ?? (() => new Date()))().toISOString();
   const launch = {
     transport: input.transport,
     command,
@@ -54,28 +53,38 @@ export function registerServer(store: Store, raw: unknown, ctx: RegisterContext)
     headers: input.headers ?? {},
     env_template: input.env_template ?? [],
   };
-  const def: ServerDefinition = {
+  const def = definitionFrom(input, launch, source, { status: 'approved', command_sha256: command === null ? null : hashExecutable(store.db, command) }, (ctx.now ?? (() => new Date()))());
+  storeNewServer(store.db, def);
+  return def;
+}
+
+export type Launch = Pick<ServerDefinition, 'transport' | 'command' | 'args' | 'cwd' | 'url' | 'headers' | 'env_template'>;
+
+/** A new definition from a validated input and its resolved launch. */
+export function definitionFrom(input: ServerInput, launch: Launch, source: ServerSource, state: Pick<ServerDefinition, 'status' | 'command_sha256'>, now: Date): ServerDefinition {
+  return {
     id: serverIdFor(input.name, source),
     name: input.name,
     display_name: input.display_name?.trim() || input.name,
     description: input.description ?? '',
     ...launch,
     capabilities: input.capabilities ?? [],
-    server_url: serverUrlOf({ transport: input.transport, name: input.name, url: launch.url }),
+    server_url: serverUrlOf({ transport: launch.transport, name: input.name, url: launch.url }),
     source,
     fingerprint: launchFingerprint(launch),
-    status: 'approved',
-    command_sha256: command === null ? null : hashExecutable(store.db, command),
+    ...state,
     allowed_rules: [],
-    created_at: now,
-    updated_at: now,
+    created_at: now.toISOString(),
+    updated_at: now.toISOString(),
   };
+}
 
-  store.db.transaction(() => {
-    insertServer(store.db, def, { actor: 'user' });
-    recomputeTrust(store.db, def.id, new Date(def.created_at));
+/** Inserts a new definition registered by the user and gives it its first trust score, in one transaction. */
+export function storeNewServer(db: Db, def: ServerDefinition): void {
+  db.transaction(() => {
+    insertServer(db, def, { actor: 'user' });
+    recomputeTrust(db, def.id, new Date(def.created_at));
   }).immediate();
-  return def;
 }
 
 /**
@@ -120,6 +129,20 @@ export function toRow(def: ServerDefinition): Record<string, unknown> {
     source: JSON.stringify(def.source),
     allowed_rules: JSON.stringify(def.allowed_rules),
   };
+}
+
+/**
+ * Writes every column a definition's life can change (inside the caller's transaction): what
+ * describes it, its launch, fingerprint, status and executable hash. Id, source, creation time,
+ * allowed rules and publisher expectations have their own paths.
+ */
+export function writeServer(db: Db, def: ServerDefinition): void {
+  stmt(db,
+    `UPDATE servers SET name = @name, display_name = @display_name, description = @description, capabilities = @capabilities,
+            transport = @transport, command = @command, args = @args, cwd = @cwd, url = @url, headers = @headers, env_template = @env_template,
+            fingerprint = @fingerprint, status = @status, declared = @declared, command_sha256 = @command_sha256, updated_at = @updated_at
+      WHERE id = @id`,
+  ).run(toRow(def));
 }
 
 /** What the audit trail records of a definition: what runs, and env/header names without values. */

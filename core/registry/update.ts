@@ -20,7 +20,7 @@ import { isDirectory } from '../util/fs.ts';
 import { defined, exceptCommand, parseServerUrl, urlTransport, validateInput } from './api-register.ts';
 import { launchFingerprint } from './fingerprint.ts';
 import { getServer } from './read.ts';
-import { checkSecretReferences, toRow, writeSecretReferences, type RegisterContext } from './register.ts';
+import { checkSecretReferences, writeServer, writeSecretReferences, type RegisterContext } from './register.ts';
 import { resolveCommand } from './resolve-command.ts';
 
 const LAUNCH_FIELDS = ['server_url', 'url', 'transport', 'command', 'args', 'cwd', 'headers', 'env_template'] as const;
@@ -128,12 +128,7 @@ export function updateServer(options: ScanOptions & { where: PlatformEnv }, name
     }
     // A new launch may name other secrets; a rename keeps the references it had.
     const refs = launchChanged ? checkSecretReferences(db, next) : null;
-    stmt(db,
-      `UPDATE servers SET name = @name, display_name = @display_name, description = @description, capabilities = @capabilities,
-              transport = @transport, command = @command, args = @args, cwd = @cwd, url = @url, headers = @headers, env_template = @env_template,
-              fingerprint = @fingerprint, status = @status, declared = @declared, command_sha256 = @command_sha256, updated_at = @updated_at
-        WHERE id = @id`,
-    ).run(toRow(next));
+    writeServer(db, next);
     if (refs !== null) writeSecretReferences(db, next.id, refs);
     appendAudit(db, {
       actor: 'user',
