@@ -4,6 +4,7 @@
  */
 import { registerAgentRequestSchema, setAgentServersRequestSchema } from '../../core/api/rest.ts';
 import { getAgent, linkAgentServer, listAgents, registerAgent, setAgentServers, unlinkAgentServer } from '../../core/agents/agents.ts';
+import { findServer } from '../../core/registry/read.ts';
 import { ok, param, type Route } from '../route.ts';
 
 export const agentRoutes: Route[] = [
@@ -56,7 +57,7 @@ export const agentRoutes: Route[] = [
     errors: [404, 409],
     handler: (r, s) => {
       const agent = linkAgentServer(s.scan, param(r, 'agentId'), param(r, 'mcpId'));
-      s.hub.emit({ type: 'registry', reason: 'linked', server_id: agent.servers.find((x) => x.id === r.params.mcpId || x.name.toLowerCase() === r.params.mcpId?.toLowerCase())?.id ?? null });
+      s.hub.emit({ type: 'registry', reason: 'linked', server_id: findServer(s.store.db, param(r, 'mcpId'))?.id ?? null });
       return ok(agent);
     },
   },
@@ -68,7 +69,7 @@ export const agentRoutes: Route[] = [
     errors: [404, 409],
     handler: (r, s) => {
       const agent = unlinkAgentServer(s.scan, param(r, 'agentId'), param(r, 'mcpId'));
-      s.hub.emit({ type: 'registry', reason: 'unlinked', server_id: null });
+      s.hub.emit({ type: 'registry', reason: 'unlinked', server_id: findServer(s.store.db, param(r, 'mcpId'))?.id ?? null });
       return ok(agent);
     },
   },
