@@ -1,7 +1,8 @@
 // REST list throughput: `GET /api/v1/mcp-servers` (first page of 100) with 10,000 servers registered,
 // under autocannon with 20 connections for 10 s against a real `mcp-warden serve`, beside the same
 // load on a bare node:http server (its own process) answering the same page's bytes, pre-serialised,
-// same run. Goal: at least 0.5x the bare server's requests per second.
+// same run. Goal: at least 0.5x the bare server's requests per second. Also reported: pages at random
+// offsets, which miss serve's response cache, to show the uncached cost.
 // Run: node bench/api-list.ts [servers] [seconds]   (after npm run build:cli)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,8 +22,10 @@ const root = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-bench-api-'));
 const home = path.join(root, 'data');
 const fakeHome = path.join(root, 'home');
 
-async function load(url: string, headers: Record<string, string>, seconds: number) {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers });
+async function load(url: string, headers: Record<string, string>, seconds: number, randomOffset = false) {
+  // Pages at random offsets: nearly every request misses the server's response cache (256 entries).
+  const requests = randomOffset ? [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: `${PATH}&offset=${Math.floor(Math.random() * (COUNT - 100))}` }) }] : undefined;
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers, ...(requests ? { requests } : {}) });
   return {
     requests_per_s: round(result.requests.average, 1),
     p50_ms: result.latency.p50,
@@ -70,6 +73,7 @@ try {
   await load(`http://127.0.0.1:${barePort}${PATH}`, {}, 2);
   const api = await load(`${warden.origin}${PATH}`, auth, SECONDS);
   const baseline = await load(`http://127.0.0.1:${barePort}${PATH}`, {}, SECONDS);
+  const uncached = await load(`${warden.origin}${PATH}`, auth, SECONDS, true);
   const ratio = api.requests_per_s / baseline.requests_per_s;
   process.stdout.write(
     `${JSON.stringify(
@@ -82,6 +86,8 @@ try {
         api,
         baseline: { what: 'bare node:http answering the same pre-serialised page', ...baseline },
         ratio: round(ratio, 3),
+        // Not the goal's figure: what the page costs when the response cache cannot help.
+        api_uncached: { what: 'pages of 100 at random offsets (cache misses)', ...uncached, ratio: round(uncached.requests_per_s / baseline.requests_per_s, 3) },
         goal: { min_ratio: 0.5 },
         meets_goal: ratio >= 0.5 && api.errors === 0 && api.non_2xx === 0,
         machine: machine(),
