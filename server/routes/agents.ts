@@ -7,6 +7,22 @@ import { getAgent, linkAgentServer, listAgents, registerAgent, setAgentServers, 
 import { findServer } from '../../core/registry/read.ts';
 import { ok, param, type Route } from '../route.ts';
 
+/** `POST` / `DELETE /agents/:agentId/mcp-servers/:mcpId`: one link made or undone. */
+function linkRoute(method: 'POST' | 'DELETE', summary: string, reason: string, change: typeof linkAgentServer): Route {
+  return {
+    method,
+    path: '/agents/:agentId/mcp-servers/:mcpId',
+    summary,
+    success: { status: 200, description: 'The AgentView' },
+    errors: [404, 409],
+    handler: (r, s) => {
+      const agent = change(s.scan, param(r, 'agentId'), param(r, 'mcpId'));
+      s.hub.emit({ type: 'registry', reason, server_id: findServer(s.store.db, param(r, 'mcpId'))?.id ?? null });
+      return ok(agent);
+    },
+  };
+}
+
 export const agentRoutes: Route[] = [
   {
     method: 'POST',
@@ -49,28 +65,6 @@ export const agentRoutes: Route[] = [
       return ok(agent);
     },
   },
-  {
-    method: 'POST',
-    path: '/agents/:agentId/mcp-servers/:mcpId',
-    summary: 'Link a server to the agent',
-    success: { status: 200, description: 'The AgentView' },
-    errors: [404, 409],
-    handler: (r, s) => {
-      const agent = linkAgentServer(s.scan, param(r, 'agentId'), param(r, 'mcpId'));
-      s.hub.emit({ type: 'registry', reason: 'linked', server_id: findServer(s.store.db, param(r, 'mcpId'))?.id ?? null });
-      return ok(agent);
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/agents/:agentId/mcp-servers/:mcpId',
-    summary: 'Unlink a server from the agent',
-    success: { status: 200, description: 'The AgentView' },
-    errors: [404, 409],
-    handler: (r, s) => {
-      const agent = unlinkAgentServer(s.scan, param(r, 'agentId'), param(r, 'mcpId'));
-      s.hub.emit({ type: 'registry', reason: 'unlinked', server_id: findServer(s.store.db, param(r, 'mcpId'))?.id ?? null });
-      return ok(agent);
-    },
-  },
+  linkRoute('POST', 'Link a server to the agent', 'linked', linkAgentServer),
+  linkRoute('DELETE', 'Unlink a server from the agent', 'unlinked', unlinkAgentServer),
 ];

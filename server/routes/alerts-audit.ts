@@ -12,11 +12,19 @@ function alertId(r: ApiRequest): number {
   return Number(raw);
 }
 
-function changeState(state: 'acknowledged' | 'resolved') {
-  return (r: ApiRequest, s: Services) => {
-    const alert = changeAlertState(s.store.db, alertId(r), state);
-    s.hub.emit({ type: 'alert', alert });
-    return ok(alert);
+/** `POST /alerts/:id/acknowledge` and `.../resolve`. */
+function stateRoute(action: 'acknowledge' | 'resolve', state: 'acknowledged' | 'resolved', summary: string): Route {
+  return {
+    method: 'POST',
+    path: `/alerts/:id/${action}`,
+    summary,
+    success: { status: 200, description: 'The changed Alert' },
+    errors: [404, 409],
+    handler: (r: ApiRequest, s: Services) => {
+      const alert = changeAlertState(s.store.db, alertId(r), state);
+      s.hub.emit({ type: 'alert', alert });
+      return ok(alert);
+    },
   };
 }
 
@@ -47,22 +55,8 @@ export const alertAuditRoutes: Route[] = [
     errors: [404],
     handler: (r, s) => ok(getAlert(s.store.db, alertId(r))),
   },
-  {
-    method: 'POST',
-    path: '/alerts/:id/acknowledge',
-    summary: 'Acknowledge an alert (it stays listed until resolved)',
-    success: { status: 200, description: 'The changed Alert' },
-    errors: [404, 409],
-    handler: changeState('acknowledged'),
-  },
-  {
-    method: 'POST',
-    path: '/alerts/:id/resolve',
-    summary: 'Resolve an alert; a condition that still holds is not raised again',
-    success: { status: 200, description: 'The changed Alert' },
-    errors: [404, 409],
-    handler: changeState('resolved'),
-  },
+  stateRoute('acknowledge', 'acknowledged', 'Acknowledge an alert (it stays listed until resolved)'),
+  stateRoute('resolve', 'resolved', 'Resolve an alert; a condition that still holds is not raised again'),
   {
     method: 'GET',
     path: '/audit',

@@ -28,7 +28,7 @@ import { findServer, getServer } from '../../core/registry/read.ts';
 import { removeServer } from '../../core/registry/register.ts';
 import { updateServer } from '../../core/registry/update.ts';
 import { computeTrust, trustHistory } from '../../core/trust/record.ts';
-import { ok, param, parseQuery, type ApiRequest, type Route, type Services } from '../route.ts';
+import { ok, param, parseQuery, type ApiRequest, type Reply, type Route, type Services } from '../route.ts';
 
 /** A first `npx` run downloads the package: a minute unless the request says otherwise (as the CLI does). */
 const FIRST_NPX_TIMEOUT_MS = 60_000;
@@ -37,6 +37,12 @@ const server = (r: ApiRequest, s: Services): ServerDefinition => getServer(s.sto
 
 function changed(s: Services, reason: string, serverId: string | null): void {
   s.hub.emit({ type: 'registry', reason, server_id: serverId });
+}
+
+/** After a change to one server: tell the event streams, answer the server as it is now. */
+function changedView(s: Services, reason: string, def: ServerDefinition, status = 200): Reply {
+  changed(s, reason, def.id);
+  return ok(serverView(s.store.db, def), status);
 }
 
 /** The body parsed with a schema, or a 400 naming the field. */
@@ -56,8 +62,7 @@ export const serverRoutes: Route[] = [
     errors: [409],
     handler: (r, s) => {
       const { server: created, outcome } = registerFromRequest(s.scan, r.body, s.register);
-      changed(s, outcome, created.id);
-      return ok(serverView(s.store.db, created), 201);
+      return changedView(s, outcome, created, 201);
     },
   },
   {
@@ -90,11 +95,7 @@ export const serverRoutes: Route[] = [
     requestBody: patchServerRequestSchema,
     success: { status: 200, description: 'The changed ServerView' },
     errors: [404, 409],
-    handler: (r, s) => {
-      const updated = updateServer(s.scan, param(r, 'id'), r.body, s.register);
-      changed(s, 'updated', updated.id);
-      return ok(serverView(s.store.db, updated));
-    },
+    handler: (r, s) => changedView(s, 'updated', updateServer(s.scan, param(r, 'id'), r.body, s.register)),
   },
   {
     method: 'DELETE',
@@ -194,11 +195,7 @@ export const serverRoutes: Route[] = [
     summary: 'Approve the server as it is now: its current config entry, executable and latest probed definitions become the accepted ones',
     success: { status: 200, description: 'The approved ServerView' },
     errors: [404],
-    handler: (r, s) => {
-      const { server: approved } = approveServer(s.scan, param(r, 'id'));
-      changed(s, 'approved', approved.id);
-      return ok(serverView(s.store.db, approved));
-    },
+    handler: (r, s) => changedView(s, 'approved', approveServer(s.scan, param(r, 'id')).server),
   },
   {
     method: 'GET',
