@@ -5,44 +5,11 @@
  * user sees exactly which description changed, and how.
  */
 import { createHash } from 'node:crypto';
-import type { Definition, ProbeSuccess, ServerIdentity } from '../api/probe.ts';
+import type { Definition, ProbeSuccess } from '../api/probe.ts';
+import { ENTRY_KINDS, type EntryKind, type FieldChange, type Pin, type PinDiff, type PinEntry } from '../api/pin.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
 
-export const ENTRY_KINDS = ['tool', 'prompt', 'resource', 'resource_template'] as const;
-export type EntryKind = (typeof ENTRY_KINDS)[number];
-
-export interface PinEntry {
-  kind: EntryKind;
-  /** The name (tools, prompts), URI (resources) or URI template. */
-  key: string;
-  sha256: string;
-  definition: Definition;
-}
-
-export interface Pin {
-  manifest_sha256: string;
-  entries: PinEntry[];
-  instructions: string | null;
-  instructions_sha256: string;
-  launch_fingerprint: string;
-  server: ServerIdentity;
-  protocol_version: string;
-}
-
-export interface FieldChange {
-  /** Dotted path inside the definition (`description`, `inputSchema.properties.path.description`). */
-  path: string;
-  before: unknown;
-  after: unknown;
-}
-
-export interface PinDiff {
-  added: { kind: EntryKind; key: string; definition: Definition }[];
-  removed: { kind: EntryKind; key: string; definition: Definition }[];
-  changed: { kind: EntryKind; key: string; fields: FieldChange[] }[];
-  instructions: { before: string | null; after: string | null } | null;
-  launch_changed: boolean;
-}
+export { ENTRY_KINDS, type EntryKind, type FieldChange, type Pin, type PinDiff, type PinEntry } from '../api/pin.ts';
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 

@@ -1,10 +1,26 @@
 // Preload script: runs sandboxed (CommonJS, only 'electron' and a few Node shims are available) and
 // exposes a narrow, named API as `window.warden`. Never expose ipcRenderer itself.
-import { contextBridge, ipcRenderer } from 'electron';
-import { IPC_CHANNELS, type AppInfo, type WardenBridge } from '../shared/ipc';
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { HttpMethod, TransportResponse } from '../../core/api/client.ts';
+import type { ApiEvent } from '../../core/api/rest.ts';
+import { IPC_CHANNELS, type AppInfo, type IpcRequest, type WardenBridge } from '../shared/ipc';
 
 const bridge: WardenBridge = {
   appInfo: (): Promise<AppInfo> => ipcRenderer.invoke(IPC_CHANNELS.appInfo) as Promise<AppInfo>,
+  request: (method: HttpMethod, path: string, body?: unknown): Promise<TransportResponse> => {
+    const request: IpcRequest = { method, path, body };
+    return ipcRenderer.invoke(IPC_CHANNELS.request, request) as Promise<TransportResponse>;
+  },
+  onEvent: (listener: (event: ApiEvent) => void): (() => void) => {
+    // The page gets the event, never the IpcRendererEvent (which would hand it `sender`).
+    const forward = (_event: IpcRendererEvent, payload: ApiEvent) => listener(payload);
+    ipcRenderer.on(IPC_CHANNELS.event, forward);
+    ipcRenderer.send(IPC_CHANNELS.subscribe, true);
+    return () => {
+      ipcRenderer.off(IPC_CHANNELS.event, forward);
+      if (ipcRenderer.listenerCount(IPC_CHANNELS.event) === 0) ipcRenderer.send(IPC_CHANNELS.subscribe, false);
+    };
+  },
 };
 
 contextBridge.exposeInMainWorld('warden', bridge);

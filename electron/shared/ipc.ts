@@ -1,9 +1,17 @@
 // The one contract between the Electron main process and the preload bridge: channel names and
 // the shapes that cross them. Imported by electron/main, electron/preload and (types only) renderer/.
+import type { HttpMethod, TransportResponse } from '../../core/api/client.ts';
+import type { ApiEvent } from '../../core/api/rest.ts';
 
 /** IPC channel names. Every channel the main process handles is listed here and nowhere else. */
 export const IPC_CHANNELS = {
   appInfo: 'warden:app-info',
+  /** One API request, handled in-process by the same route handlers `serve` uses. */
+  request: 'warden:request',
+  /** Main -> renderer: ApiEvent pushes (alerts, registry changes, scans, probe progress). */
+  event: 'warden:event',
+  /** Renderer -> main: start or stop receiving `warden:event` for this window. */
+  subscribe: 'warden:subscribe',
 } as const;
 
 export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
@@ -22,4 +30,15 @@ export interface AppInfo {
  */
 export interface WardenBridge {
   appInfo(): Promise<AppInfo>;
+  /** `/api/v1<path>` as the REST API answers it: the same statuses and bodies. */
+  request(method: HttpMethod, path: string, body?: unknown): Promise<TransportResponse>;
+  /** Receives every ApiEvent until the returned function is called. */
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+}
+
+/** What crosses `warden:request`. */
+export interface IpcRequest {
+  method: HttpMethod;
+  path: string;
+  body?: unknown;
 }

@@ -1,0 +1,271 @@
+/**
+ * The typed client the UI talks to: one interface, two transports. In `mcp-warden serve` the
+ * transport is HTTP (fetch + server-sent events, renderer/src/transport/http.ts); in the desktop app
+ * it is the preload bridge (IPC to the main process, which runs the same route handlers in-process,
+ * renderer/src/transport/ipc.ts). Every method maps to one REST endpoint (`/api/v1` + path), so the
+ * REST API, the IPC bridge and the UI can never disagree about a shape. No DOM, no fetch, no Node
+ * here: only the mapping from method to request.
+ */
+import type { Alert } from './alert.ts';
+import type { AttestationDifference, AttestationStatement } from './attestation.ts';
+import type { ContentFinding, ProbeResult, ServerIdentity, Definition } from './probe.ts';
+import type {
+  AgentView,
+  ApiErrorCode,
+  ApiEvent,
+  ApiKeyInfo,
+  AttestResponse,
+  AuditPage,
+  CreatedApiKey,
+  Page,
+  PatchServerRequest,
+  RegisterServerRequest,
+  ServerView,
+  TrustResponse,
+} from './rest.ts';
+import type { SecretInfo } from './secret.ts';
+import type { Pin, PinDiff } from './pin.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** What a transport answers for one request: the status and the parsed JSON body (or text for non-JSON). */
+export interface TransportResponse {
+  status: number;
+  body: unknown;
+}
+
+/** The only thing a transport does: carry a request to `/api/v1<path>` and events back. */
+export interface WardenTransport {
+  request(method: HttpMethod, path: string, body?: unknown): Promise<TransportResponse>;
+  /** Calls `listener` for every ApiEvent until the returned function is called. */
+  subscribe(listener: (event: ApiEvent) => void, onStatus?: (connected: boolean) => void): () => void;
+}
+
+/** An error answer of the API, as the UI shows it: one sentence, and the field at fault when there is one. */
+export class WardenClientError extends Error {
+  readonly status: number;
+  readonly code: ApiErrorCode;
+  readonly field: string | undefined;
+
+  constructor(status: number, code: ApiErrorCode, message: string, field?: string) {
+    super(message);
+    this.name = 'WardenClientError';
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+export interface ProbeResponse {
+  name: string;
+  server_id: string;
+  ok: boolean;
+  /** Present when ok is false. */
+  category?: string;
+  message?: string;
+  probe_id?: number;
+  pinned?: boolean;
+  diff?: PinDiff | null;
+  findings?: ContentFinding[];
+  alerts_opened?: number[];
+}
+
+export interface ToolsResponse {
+  server_id: string;
+  name: string;
+  pin: Pin | null;
+  last_probe: {
+    probe_id: number;
+    server: ServerIdentity;
+    tools: Definition[];
+    prompts: Definition[];
+    resources: Definition[];
+    resource_templates: Definition[];
+    diff: PinDiff | null;
+  } | null;
+}
+
+export interface VerifyResponse {
+  ok: boolean;
+  server_id: string;
+  name: string;
+  attestation_id: number;
+  status: 'valid' | 'failed';
+  differences: AttestationDifference[];
+  statement: AttestationStatement;
+  alert: Alert | null;
+}
+
+export type AuditVerifyResponse = { ok: true; events: number; head: string } | { ok: false; events: number; broken_at: number; reason: string };
+
+export interface SettingsResponse {
+  /** Every setting's current value. */
+  values: Record<string, string>;
+  /** The values each setting accepts, in the order to offer them. */
+  choices: Record<string, string[]>;
+}
+
+/** A hygiene finding in a client config (plaintext secret, unpinned package, plain http): an open alert. */
+export interface ConfigFinding {
+  alert_id: number;
+  type: Alert['type'];
+  severity: Alert['severity'];
+  title: string;
+  server_name: string | null;
+  /** Where in the entry: `env.GITHUB_TOKEN`, `args[2]`, `url.query.key`. */
+  location: string | null;
+}
+
+export interface ClientConfigView {
+  agent_id: string;
+  path: string;
+  scope: string;
+  state: 'ok' | 'missing' | 'unparseable';
+  last_scan_at: string;
+  servers: { id: string; name: string; key: string; status: ServerView['status']; present: boolean }[];
+  findings: ConfigFinding[];
+}
+
+export interface ClientView {
+  /** Client id: `claude-desktop`, `cursor`, ... */
+  client: string;
+  /** Display name: `Claude Desktop`. */
+  name: string;
+  configs: ClientConfigView[];
+}
+
+export interface ScanResponse {
+  configs: number;
+  opened: number;
+  resolved: number;
+}
+
+export interface ListServersParams {
+  q?: string;
+  status?: 'discovered' | 'approved' | 'declared';
+  client?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ListAlertsParams {
+  state?: Alert['state'];
+  severity?: Alert['severity'];
+  server?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface ListAuditParams {
+  server?: string;
+  type?: string;
+  after?: number;
+  limit?: number;
+}
+
+export interface WardenClient {
+  listServers(params?: ListServersParams): Promise<Page<ServerView>>;
+  getServer(id: string): Promise<ServerView>;
+  registerServer(body: RegisterServerRequest): Promise<ServerView>;
+  patchServer(id: string, body: PatchServerRequest): Promise<ServerView>;
+  removeServer(id: string): Promise<ServerView>;
+  probeServer(id: string, body?: { consent?: boolean; timeout_seconds?: number }): Promise<ProbeResponse>;
+  approveServer(id: string): Promise<ServerView>;
+  attestServer(id: string, body?: { public_key?: string; attestation_data?: Record<string, unknown>; signature?: string }): Promise<AttestResponse>;
+  verifyServer(id: string): Promise<VerifyResponse>;
+  trust(id: string): Promise<TrustResponse>;
+  tools(id: string): Promise<ToolsResponse>;
+
+  listAgents(): Promise<{ items: AgentView[] }>;
+  getAgent(id: string): Promise<AgentView>;
+  linkAgentServer(agent: string, server: string): Promise<AgentView>;
+  unlinkAgentServer(agent: string, server: string): Promise<AgentView>;
+
+  listAlerts(params?: ListAlertsParams): Promise<Page<Alert>>;
+  getAlert(id: number): Promise<Alert>;
+  acknowledgeAlert(id: number): Promise<Alert>;
+  resolveAlert(id: number): Promise<Alert>;
+
+  listAudit(params?: ListAuditParams): Promise<AuditPage>;
+  verifyAudit(): Promise<AuditVerifyResponse>;
+
+  listSecrets(): Promise<{ items: SecretInfo[] }>;
+  /** The value goes straight to the OS keychain; it is never answered back. */
+  addSecret(body: { name: string; value: string; description?: string }): Promise<SecretInfo>;
+  removeSecret(name: string): Promise<SecretInfo>;
+
+  getSettings(): Promise<SettingsResponse>;
+  setSetting(key: string, value: string): Promise<SettingsResponse>;
+
+  listClients(): Promise<{ items: ClientView[] }>;
+  scanNow(): Promise<ScanResponse>;
+
+  listApiKeys(): Promise<{ items: ApiKeyInfo[] }>;
+  createApiKey(name: string): Promise<CreatedApiKey>;
+  revokeApiKey(name: string): Promise<ApiKeyInfo>;
+
+  subscribe(listener: (event: ApiEvent) => void, onStatus?: (connected: boolean) => void): () => void;
+}
+
+const seg = encodeURIComponent;
+
+function query(params: object | undefined): string {
+  if (params === undefined) return '';
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') parts.push(`${seg(key)}=${seg(String(value))}`);
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+}
+
+/** The one implementation of WardenClient, over any transport. */
+export function createWardenClient(transport: WardenTransport): WardenClient {
+  async function call<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+    const response = await transport.request(method, path, body);
+    if (response.status >= 200 && response.status < 300) return response.body as T;
+    const error = (response.body as { error?: { code?: ApiErrorCode; message?: string; field?: string } } | undefined)?.error;
+    throw new WardenClientError(response.status, error?.code ?? 'internal', error?.message ?? `The request failed with status ${response.status}.`, error?.field);
+  }
+  return {
+    listServers: (p) => call('GET', `/mcp-servers${query(p)}`),
+    getServer: (id) => call('GET', `/mcp-servers/${seg(id)}`),
+    registerServer: (body) => call('POST', '/mcp-servers', body),
+    patchServer: (id, body) => call('PATCH', `/mcp-servers/${seg(id)}`, body),
+    removeServer: (id) => call('DELETE', `/mcp-servers/${seg(id)}`),
+    probeServer: (id, body = {}) => call('POST', `/mcp-servers/${seg(id)}/probe`, body),
+    approveServer: (id) => call('POST', `/mcp-servers/${seg(id)}/approve`, {}),
+    attestServer: (id, body = {}) => call('POST', `/mcp-servers/${seg(id)}/attest`, body),
+    verifyServer: (id) => call('POST', `/mcp-servers/${seg(id)}/verify`, {}),
+    trust: (id) => call('GET', `/mcp-servers/${seg(id)}/trust`),
+    tools: (id) => call('GET', `/mcp-servers/${seg(id)}/tools`),
+
+    listAgents: () => call('GET', '/agents'),
+    getAgent: (id) => call('GET', `/agents/${seg(id)}`),
+    linkAgentServer: (agent, server) => call('POST', `/agents/${seg(agent)}/mcp-servers/${seg(server)}`, {}),
+    unlinkAgentServer: (agent, server) => call('DELETE', `/agents/${seg(agent)}/mcp-servers/${seg(server)}`),
+
+    listAlerts: (p) => call('GET', `/alerts${query(p)}`),
+    getAlert: (id) => call('GET', `/alerts/${id}`),
+    acknowledgeAlert: (id) => call('POST', `/alerts/${id}/acknowledge`, {}),
+    resolveAlert: (id) => call('POST', `/alerts/${id}/resolve`, {}),
+
+    listAudit: (p) => call('GET', `/audit${query(p)}`),
+    verifyAudit: () => call('GET', '/audit/verify'),
+
+    listSecrets: () => call('GET', '/secrets'),
+    addSecret: (body) => call('POST', '/secrets', body),
+    removeSecret: (name) => call('DELETE', `/secrets/${seg(name)}`),
+
+    getSettings: () => call('GET', '/settings'),
+    setSetting: (key, value) => call('PUT', `/settings/${seg(key)}`, { value }),
+
+    listClients: () => call('GET', '/clients'),
+    scanNow: () => call('POST', '/scan', {}),
+
+    listApiKeys: () => call('GET', '/api-keys'),
+    createApiKey: (name) => call('POST', '/api-keys', { name }),
+    revokeApiKey: (name) => call('DELETE', `/api-keys/${seg(name)}`),
+
+    subscribe: (listener, onStatus) => transport.subscribe(listener, onStatus),
+  };
+}
+
+export type { ProbeResult };
