@@ -115,6 +115,8 @@ export interface ServerView extends ServerDefinition {
   /** Client ids whose configs list this server. */
   clients: string[];
   last_probe_at: string | null;
+  /** The latest attestation's state: `failed` once a re-measurement no longer matches it; null when never attested. */
+  attestation: 'valid' | 'failed' | null;
 }
 
 export interface Page<T> {

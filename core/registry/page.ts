@@ -17,13 +17,15 @@ interface Extras {
   /** JSON array of client ids, or null when no config lists it. */
   clients: string | null;
   last_probe_at: string | null;
+  attestation: 'valid' | 'failed' | null;
 }
 
 const EXTRAS = `
   (SELECT t.score FROM trust_scores t WHERE t.server_id = s.id ORDER BY t.id DESC LIMIT 1) AS trust_score,
   (SELECT count(*) FROM alerts a WHERE a.server_id = s.id AND a.state != 'resolved') AS open_alerts,
   (SELECT json_group_array(DISTINCT g.client) FROM agent_servers l JOIN agents g ON g.id = l.agent_id WHERE l.server_id = s.id AND l.present = 1) AS clients,
-  (SELECT p.at FROM probes p WHERE p.server_id = s.id ORDER BY p.id DESC LIMIT 1) AS last_probe_at`;
+  (SELECT p.at FROM probes p WHERE p.server_id = s.id ORDER BY p.id DESC LIMIT 1) AS last_probe_at,
+  (SELECT x.status FROM attestations x WHERE x.server_id = s.id ORDER BY x.id DESC LIMIT 1) AS attestation`;
 
 /** Every filter is inert when its parameter is null, so one cached statement serves every query. */
 const WHERE = `
@@ -45,6 +47,7 @@ function toView(row: ServerRow & Extras): ServerView {
     open_alerts: row.open_alerts,
     clients: row.clients === null ? [] : (JSON.parse(row.clients) as string[]).sort(),
     last_probe_at: row.last_probe_at,
+    attestation: row.attestation,
   };
 }
 
@@ -70,6 +73,6 @@ export function listServerPage(db: Db, query: ListServersQuery): Page<ServerView
 export function serverView(db: Db, server: ServerDefinition): ServerView {
   const row = stmt<[string], ServerRow & Extras>(db, `SELECT s.*, ${EXTRAS} FROM servers s WHERE s.id = ?`).get(server.id);
   // Removed meanwhile by another process: answer what the caller holds, with nothing beside it.
-  if (row === undefined) return { ...server, trust: null, open_alerts: 0, clients: [], last_probe_at: null };
+  if (row === undefined) return { ...server, trust: null, open_alerts: 0, clients: [], last_probe_at: null, attestation: null };
   return toView(row);
 }

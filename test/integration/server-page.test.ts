@@ -1,6 +1,10 @@
 /** listServerPage / serverView: filters, paging and the columns beside each server, on a real store. */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
+import { attestServer, verifyServer } from '../../core/attest/attest.ts';
+import { OsKeychain } from '../../core/secrets/keychain.ts';
 import { listServersQuerySchema } from '../../core/api/rest.ts';
 import { scanConfig } from '../../core/discovery/scan.ts';
 import { registerFromRequest } from '../../core/registry/api-register.ts';
@@ -82,4 +86,18 @@ test('status and client filters, and the trust, open alerts, clients and last pr
 
   // One server's view is the same as its row in the list.
   assert.deepEqual(serverView(e.store.db, manual), all.get('manual'));
+});
+
+test('the attestation column follows the latest attestation: null, valid, then failed once the script changes', (t) => {
+  const e = engine(t);
+  const script = path.join(e.home, 'server.js');
+  writeFileSync(script, 'console.log("v1")\n');
+  registerFromRequest(e.options, { name: 'local', server_url: 'stdio://local', command: process.execPath, args: [script] }, e.ctx);
+  assert.equal(serverView(e.store.db, getServer(e.store.db, 'local')).attestation, null);
+  attestServer(e.store, new OsKeychain(e.store.installId), getServer(e.store.db, 'local'));
+  assert.equal(page(e, {}).items[0]?.attestation, 'valid');
+  writeFileSync(script, 'console.log("v2, replaced")\n');
+  assert.equal(verifyServer(e.store, getServer(e.store.db, 'local')).ok, false);
+  assert.equal(page(e, {}).items[0]?.attestation, 'failed');
+  assert.equal(serverView(e.store.db, getServer(e.store.db, 'local')).attestation, 'failed');
 });
