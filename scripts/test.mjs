@@ -2,9 +2,12 @@
 // 1. runs itself under Node >= 22.14 (installing Node 24 from npm when the machine's is older);
 // 2. on Linux, runs itself inside a private D-Bus session with an unlocked gnome-keyring, so the
 //    keychain tests talk to a real Secret Service without touching the user's own keyring;
-// 3. builds the CLI, type-checks every project, and runs the tests with Node's test runner.
+// 3. builds the CLI, builds the desktop/web UI with electron-vite when out/renderer is missing or older
+//    than its sources (the end-to-end tests drive that build in Chromium through `serve`),
+//    type-checks every project, and runs the tests with Node's test runner.
 // Arguments are test files or globs to run instead of the whole suite.
 import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureNode } from './ensure-node.mjs';
@@ -14,6 +17,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
 const args = process.argv.slice(2);
 process.chdir(root);
+// What `electron-vite build` reads: the renderer, the core modules it imports (WardenClient, schemas),
+// the Electron main/preload/shared code and the build config.
+const UI_SOURCES = ['renderer', 'core', 'electron', 'electron.vite.config.ts', 'package.json'];
+const UI_BUILT = path.join(root, 'out', 'renderer', 'index.html');
 
 const node = ensureNode();
 // Under a provisioned Node, put it first on PATH too, so every `node` the tests start is the same one.
@@ -32,11 +39,36 @@ const keyring = process.platform === 'linux' ? await startKeyring().catch((error
 let code = 1;
 try {
   // Named test files run alone, for quick iterations; the whole suite type-checks first.
-  code = step('Building the CLI', node, ['scripts/build-cli.mjs']) || (args.length === 0 ? typecheck() : 0) || runTests();
+  code = step('Building the CLI', node, ['scripts/build-cli.mjs']) || buildUi() || (args.length === 0 ? typecheck() : 0) || runTests();
 } finally {
   keyring?.stop();
 }
 process.exit(code);
+
+/** Newest modification time under `entry` (a file or a folder, walked), in ms; 0 when missing. */
+function newest(entry) {
+  let stat;
+  try {
+    stat = statSync(entry);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let latest = stat.mtimeMs; // a deleted file shows as its folder's change
+  for (const name of readdirSync(entry)) {
+    if (name !== 'node_modules') latest = Math.max(latest, newest(path.join(entry, name)));
+  }
+  return latest;
+}
+
+/** Builds out/ only when stale: a few hundred stat calls instead of a build on every run. */
+function buildUi() {
+  const built = newest(UI_BUILT);
+  const sources = Math.max(...UI_SOURCES.map((entry) => newest(path.join(root, entry))));
+  if (built > sources) return 0;
+  const cli = path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
+  return step('Building the UI (electron-vite build)', node, [cli, 'build', '--logLevel', 'warn']);
+}
 
 function typecheck() {
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
