@@ -21,6 +21,16 @@ const bridge: WardenBridge = {
       if (ipcRenderer.listenerCount(IPC_CHANNELS.event) === 0) ipcRenderer.send(IPC_CHANNELS.subscribe, false);
     };
   },
+  onNavigate: (listener: (to: string) => void): (() => void) => {
+    const forward = (_event: IpcRendererEvent, to: unknown) => {
+      // Only in-app routes: the main process sends nothing else, and the page must not be led elsewhere.
+      if (typeof to === 'string' && to.startsWith('#/')) listener(to);
+    };
+    ipcRenderer.on(IPC_CHANNELS.navigate, forward);
+    return () => {
+      ipcRenderer.off(IPC_CHANNELS.navigate, forward);
+    };
+  },
 };
 
 contextBridge.exposeInMainWorld('warden', bridge);

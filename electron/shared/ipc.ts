@@ -12,6 +12,8 @@ export const IPC_CHANNELS = {
   event: 'warden:event',
   /** Renderer -> main: start or stop receiving `warden:event` for this window. */
   subscribe: 'warden:subscribe',
+  /** Main -> renderer: show this route (`#/alerts/5`), e.g. after a click on a notification or a tray item. */
+  navigate: 'warden:navigate',
 } as const;
 
 export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
@@ -22,6 +24,10 @@ export interface AppInfo {
   version: string;
   /** Node's `process.platform` of the main process: 'linux', 'darwin', 'win32', ... */
   platform: string;
+  /** Whether this app's monitor watches the client configs (false: another process holds the lease, or monitoring is paused). */
+  monitoring?: boolean;
+  /** One sentence about monitoring when it is not running here, for the UI to show. */
+  monitorMessage?: string;
 }
 
 /**
@@ -34,6 +40,8 @@ export interface WardenBridge {
   request(method: HttpMethod, path: string, body?: unknown): Promise<TransportResponse>;
   /** Receives every ApiEvent until the returned function is called. */
   onEvent(listener: (event: ApiEvent) => void): () => void;
+  /** Receives the routes the main process asks the UI to show (`#/alerts/5`) until the returned function is called. */
+  onNavigate(listener: (to: string) => void): () => void;
 }
 
 /** What crosses `warden:request`. */
