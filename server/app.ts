@@ -13,61 +13,24 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCookie, stringifySetCookie } from 'cookie';
-import FindMyWay from 'find-my-way';
-import type { PlatformEnv } from '../core/api/discovery.ts';
 import { API_PREFIX } from '../core/api/rest.ts';
-import type { Notifier } from '../core/alerts/notifier.ts';
 import { authenticateApiKey } from '../core/api-keys/api-keys.ts';
-import type { Keychain } from '../core/secrets/keychain.ts';
-import type { Store } from '../core/store/database.ts';
 import { allowedHosts, allowedOrigins, type Binding } from './binding.ts';
 import { readJsonBody } from './body.ts';
 import { EventHub, watchExternalWrites } from './events.ts';
-import { openApiDocument } from './openapi.ts';
-import { packageVersion } from './package-root.ts';
 import { FailureLimiter } from './rate-limit.ts';
 import { ApiError, baseHeaders, sendError, sendHtml, sendJson } from './respond.ts';
-import { ResponseCache } from './response-cache.ts';
-import { ok, STREAMED, type ApiRequest, type Method, type Route, type Services } from './route.ts';
-import { agentRoutes } from './routes/agents.ts';
-import { alertAuditRoutes } from './routes/alerts-audit.ts';
-import { metaRoutes } from './routes/meta.ts';
-import { serverRoutes } from './routes/servers.ts';
+import { STREAMED, type Services } from './route.ts';
+import { ROUTES } from './routes/index.ts';
+import { answer, CHANGES, createServices, routeTable, type ApiOptions } from './routing.ts';
 import { SESSION_COOKIE, Sessions } from './sessions.ts';
 import { defaultUiDir, serveWebUi } from './web-ui.ts';
 
-const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
-const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+export { ROUTES };
 
-let openApiBytes: Buffer | undefined;
-
-/** Every route of the API, in the order the OpenAPI document lists them. */
-export const ROUTES: readonly Route[] = [
-  ...serverRoutes,
-  ...agentRoutes,
-  ...alertAuditRoutes,
-  ...metaRoutes,
-  {
-    method: 'GET',
-    path: '/openapi.json',
-    summary: 'This API as an OpenAPI 3.1 document, generated from the same schemas the server validates with',
-    success: { status: 200, description: 'The OpenAPI document' },
-    handler: () => ok((openApiBytes ??= Buffer.from(JSON.stringify(openApiDocument(ROUTES, packageVersion()))))),
-  },
-];
-
-export interface AppOptions {
-  store: Store;
-  keychain: Keychain;
-  /** Where client configs are looked for, and the PATH commands resolve on. */
-  where: PlatformEnv;
-  env: Record<string, string | undefined>;
-  /** Where relative commands in a registration resolve. */
-  cwd: string;
+export interface AppOptions extends ApiOptions {
   /** The renderer build to serve; default `out/renderer` in the package. */
   uiDir?: string;
-  /** Where high and critical alerts raised by API actions go besides the event stream. */
-  notifier?: Notifier;
 }
 
 type Principal = { kind: 'key'; name: string } | { kind: 'session' };
@@ -76,7 +39,6 @@ export class WardenApp {
   readonly hub = new EventHub();
   readonly sessions = new Sessions();
   readonly #limiter = new FailureLimiter();
-  readonly #router = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 500 });
   readonly #services: Services;
   readonly #stopping = new AbortController();
   readonly #stopPolling: () => void;
@@ -86,17 +48,8 @@ export class WardenApp {
   #origins: ReadonlySet<string> = new Set();
 
   constructor(options: AppOptions) {
-    this.#services = {
-      store: options.store,
-      keychain: options.keychain,
-      hub: this.hub,
-      scan: { store: options.store, env: options.env, where: options.where, notifier: options.notifier },
-      register: { cwd: options.cwd, env: options.env },
-      stopping: this.#stopping.signal,
-      listCache: new ResponseCache(),
-    };
+    this.#services = createServices(options, this.hub, this.#stopping.signal);
     this.#uiDir = options.uiDir ?? defaultUiDir();
-    for (const route of ROUTES) this.#router.on(route.method, `${API_PREFIX}${route.path}`, () => undefined, route);
     this.#stopPolling = watchExternalWrites(options.store.db, this.hub);
   }
 
@@ -135,27 +88,38 @@ export class WardenApp {
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
 
-    if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) return this.#api(req, res, method, url, path, query === -1 ? '' : url.slice(query + 1));
+    if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) return this.#api(req, res, method, url);
     if (path.startsWith('/api/')) throw new ApiError('not_found', `No API endpoint at ${path}: the API is under ${API_PREFIX}.`);
     if (method !== 'GET' && method !== 'HEAD') throw new ApiError('method_not_allowed', `${method} is not supported on ${path}: the web UI is read with GET.`, { headers: { Allow: 'GET, HEAD' } });
     if (path === '/login') return this.#login(req, res, url);
     serveWebUi(req, res, path, this.#uiDir);
   }
 
-  async #api(req: IncomingMessage, res: ServerResponse, method: string, url: string, path: string, search: string): Promise<void> {
-    const found = this.#router.find(method === 'HEAD' ? 'GET' : (method as Method), url);
-    if (found === null) {
-      const allowed = METHODS.filter((m) => this.#router.find(m, url) !== null);
-      if (allowed.length > 0) throw new ApiError('method_not_allowed', `${method} is not supported on ${path}: use ${allowed.join(' or ')}.`, { headers: { Allow: allowed.join(', ') } });
-      throw new ApiError('not_found', `No API endpoint at ${path}.`);
+  async #api(req: IncomingMessage, res: ServerResponse, method: string, url: string): Promise<void> {
+    const result = await answer(routeTable(), this.#services, {
+      method,
+      url,
+      http: { req, res },
+      admit: (route) => {
+        if (route.public !== true) this.#authenticate(req, method);
+      },
+      body: () => readJsonBody(req),
+      signal: () => {
+        const gone = new AbortController();
+        res.on('close', () => {
+          if (!res.writableFinished) gone.abort();
+        });
+        return AbortSignal.any([gone.signal, this.#stopping.signal]);
+      },
+    });
+    if (result === STREAMED) return;
+    if (res.headersSent) {
+      res.destroy();
+      return;
     }
-    const route = found.store as Route;
-    if (route.public !== true) this.#authenticate(req, method);
-    const body = CHANGES.has(method) ? await readJsonBody(req) : undefined;
-    const request: ApiRequest = { req, res, params: found.params, query: found.searchParams as ApiRequest['query'], search, body };
-    const reply = await route.handler(request, this.#services);
-    if (reply === STREAMED) return;
-    sendJson(res, reply.status, reply.body);
+    // An error sent before the request body was read: close the connection rather than read it.
+    if (result.status >= 400 && !req.complete) res.setHeader('Connection', 'close');
+    sendJson(res, result.status, result.body, 'headers' in result ? result.headers : undefined);
   }
 
   #authenticate(req: IncomingMessage, method: string): Principal {

@@ -1,11 +1,13 @@
 /**
- * Server-sent events for live UIs (`GET /api/v1/events`). One hub per server: the monitor's scans,
- * the routes (registry changes, probe progress, alert changes) and a poller that notices another
- * process writing the database all emit here, and every connected stream receives each event as
- * `event: <type>` plus `data: <ApiEvent JSON>`.
+ * Live events for UIs. One hub per server (or per desktop app): the monitor's scans, the routes
+ * (registry changes, probe progress, alert changes) and a poller that notices another process
+ * writing the database all emit here. Every connected server-sent event stream (`GET /api/v1/events`)
+ * receives each event as `event: <type>` plus `data: <ApiEvent JSON>`; in-process subscribers (the
+ * desktop app's main process, which forwards them over IPC) receive the ApiEvent itself.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiEvent } from '../core/api/rest.ts';
+import type { ConfigScanResult } from '../core/discovery/scan.ts';
 import type { Db } from '../core/store/database.ts';
 import { stmt } from '../core/store/statements.ts';
 import { baseHeaders } from './respond.ts';
@@ -18,6 +20,7 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 export class EventHub {
   readonly #streams = new Set<ServerResponse>();
+  readonly #listeners = new Set<(event: ApiEvent) => void>();
   readonly #heartbeat: NodeJS.Timeout;
 
   constructor() {
@@ -30,8 +33,22 @@ export class EventHub {
   }
 
   emit(event: ApiEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        // One failing subscriber (a window that went away) must not keep the event from the others.
+        process.stderr.write(`mcp-warden: an event subscriber failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }
     if (this.#streams.size === 0) return;
     this.#write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+  }
+
+  /** Calls `listener` with every event until the returned function is called or the hub closes. */
+  subscribe(listener: (event: ApiEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /** Turns the response into an event stream that stays open until the client leaves or the hub closes. */
@@ -66,7 +83,19 @@ export class EventHub {
     clearInterval(this.#heartbeat);
     for (const res of this.#streams) res.end();
     this.#streams.clear();
+    this.#listeners.clear();
   }
+}
+
+/**
+ * One config scan (the monitor's or `POST /scan`'s) as events: `scan` when the file's state or
+ * findings may have changed, then an `alert` for each alert it opened. Unchanged, deferred and
+ * absent (no such file, never seen) configs say nothing new.
+ */
+export function emitScanResult(hub: EventHub, result: ConfigScanResult): void {
+  if (result.state === 'unchanged' || result.state === 'deferred' || result.state === 'absent') return;
+  hub.emit({ type: 'scan', client: result.location.client, config_path: result.location.path, state: result.state, opened: result.opened.length, resolved: result.resolved.length });
+  for (const alert of result.opened) hub.emit({ type: 'alert', alert });
 }
 
 /**

@@ -56,18 +56,31 @@ export function errorBody(code: ApiErrorCode, message: string, field?: string): 
   return { error: field === undefined || field === '' ? { code, message } : { code, message, field } };
 }
 
+/** An error as it is answered: its status, the error body, and headers the HTTP layer adds (Allow, Retry-After). */
+export interface ErrorAnswer {
+  status: number;
+  body: ApiErrorBody;
+  headers?: Record<string, string>;
+}
+
 /**
- * Any thrown value as an error answer. Engine and HTTP errors carry a sentence meant for the user;
- * anything else is a bug: its stack goes to stderr (never the request body, which may hold a secret)
- * and the client gets a generic sentence.
+ * Any thrown value as an error answer, the same over HTTP and in-process. Engine and HTTP errors
+ * carry a sentence meant for the user; anything else is a bug: its stack goes to stderr (never the
+ * request body, which may hold a secret) and the caller gets a generic sentence.
  */
+export function errorAnswer(error: unknown, where = 'the request'): ErrorAnswer {
+  if (error instanceof ApiError) return { status: HTTP_STATUS[error.code], body: errorBody(error.code, error.message, error.field), ...(error.headers ? { headers: error.headers } : {}) };
+  if (error instanceof WardenError) return { status: HTTP_STATUS[error.code], body: errorBody(error.code, error.message, error.field) };
+  process.stderr.write(`mcp-warden: internal error while handling ${where}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return { status: 500, body: errorBody('internal', 'The server failed to handle this request; the details are in the serve log.') };
+}
+
+/** Writes errorAnswer's answer, or drops the connection when the response has already begun. */
 export function sendError(res: ServerResponse, error: unknown, where = 'the request'): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  if (error instanceof ApiError) return sendJson(res, HTTP_STATUS[error.code], errorBody(error.code, error.message, error.field), error.headers);
-  if (error instanceof WardenError) return sendJson(res, HTTP_STATUS[error.code], errorBody(error.code, error.message, error.field));
-  process.stderr.write(`mcp-warden: internal error while handling ${where}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  sendJson(res, 500, errorBody('internal', 'The server failed to handle this request; the details are in the serve log.'));
+  const answer = errorAnswer(error, where);
+  sendJson(res, answer.status, answer.body, answer.headers);
 }

@@ -1,7 +1,9 @@
 /**
  * What a route is: a method, a path under `/api/v1`, and a handler that gets the parsed request and
- * the services of this server, and answers a status and a JSON body (or takes the response over, as
- * the event stream does). Route tables are plain data, registered once at start-up.
+ * the services of this server, and answers a status and a JSON body (or takes the HTTP response
+ * over, as the event stream does). Route tables are plain data, registered once at start-up, and
+ * served both over HTTP (app.ts) and in-process to the desktop app (dispatch.ts): a handler sees the
+ * HTTP exchange only through `http`, which the in-process path does not have.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
@@ -32,8 +34,10 @@ export interface Services {
 }
 
 export interface ApiRequest {
-  req: IncomingMessage;
-  res: ServerResponse;
+  /** The HTTP exchange; absent in-process (the desktop app). Only HTTP-only routes may rely on it. */
+  http?: { req: IncomingMessage; res: ServerResponse };
+  /** Aborted when the caller goes away (an HTTP client closing its connection) or the server stops. */
+  readonly signal: AbortSignal;
   params: Record<string, string | undefined>;
   /** The query string parsed; a repeated parameter is a list. */
   query: Record<string, string | string[]>;
@@ -60,6 +64,8 @@ export interface Route {
   handler: Handler;
   /** No authentication (health only). */
   public?: true;
+  /** Needs the HTTP exchange (the event stream): the in-process dispatcher answers 404. */
+  httpOnly?: true;
   /** One line for the OpenAPI document. */
   summary: string;
   /** The request body schema, for the OpenAPI document (handlers pass bodies to the engine, which validates them). */

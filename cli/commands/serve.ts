@@ -7,6 +7,7 @@ import { currentMonitor } from '../../core/monitor/lease.ts';
 import { OsKeychain } from '../../core/secrets/keychain.ts';
 import { openStore } from '../../core/store/database.ts';
 import { isLoopback } from '../../server/binding.ts';
+import { emitScanResult } from '../../server/events.ts';
 import { startServer } from '../../server/start.ts';
 import { dataDirFrom, type GlobalOptions } from '../context.ts';
 import { hostPlatform } from '../platform.ts';
@@ -74,11 +75,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       env: process.env,
       where: hostPlatform(),
       notifier,
-      onScan: (r) => {
-        if (r.state === 'unchanged' || r.state === 'deferred') return;
-        hub.emit({ type: 'scan', client: r.location.client, config_path: r.location.path, state: r.state, opened: r.opened.length, resolved: r.resolved.length });
-        for (const alert of r.opened) hub.emit({ type: 'alert', alert });
-      },
+      onScan: (r) => emitScanResult(hub, r),
       onError: (error, location) => process.stderr.write(`mcp-warden: scanning ${location?.path ?? 'a config'} failed: ${error.message}\n`),
     });
     try {

@@ -14,10 +14,12 @@ export const metaRoutes: Route[] = [
   {
     method: 'GET',
     path: '/events',
+    httpOnly: true,
     summary: 'Server-sent events: alert, registry, scan, probe and changed (another process wrote the database)',
     success: { status: 200, description: 'An event stream; each event is `event: <type>` and `data: <ApiEvent JSON>`' },
     handler: (r, s) => {
-      s.hub.attach(r.req, r.res);
+      const http = r.http as NonNullable<typeof r.http>;
+      s.hub.attach(http.req, http.res);
       return STREAMED;
     },
   },

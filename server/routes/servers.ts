@@ -151,25 +151,14 @@ export const serverRoutes: Route[] = [
         const where = target.source.kind === 'discovered' ? ` in ${target.source.client}'s config` : '';
         throw conflict(`Server "${target.name}" was discovered${where} and is not approved, so MCP Warden will not ${target.transport === 'stdio' ? 'start' : 'connect to'} it: approve it (POST ${API_PREFIX}/mcp-servers/${target.id}/approve), or send {"consent": true} to probe it once.`, 'consent');
       }
-      // The probe stops when the client goes away or the server shuts down.
-      const abort = new AbortController();
-      const stop = () => abort.abort();
-      s.stopping.addEventListener('abort', stop);
-      r.res.on('close', () => {
-        if (!r.res.writableFinished) abort.abort();
-      });
       const isNpx = target.command !== null && /^npx(\.cmd)?$/i.test(path.basename(target.command));
       s.hub.emit({ type: 'probe', server_id: target.id, name: target.name, phase: 'started' });
-      let result;
-      try {
-        result = await probeServer(target, {
-          keychain: s.keychain,
-          connectTimeoutMs: input.timeout_seconds !== undefined ? input.timeout_seconds * 1000 : isNpx ? FIRST_NPX_TIMEOUT_MS : undefined,
-          signal: abort.signal,
-        });
-      } finally {
-        s.stopping.removeEventListener('abort', stop);
-      }
+      // The probe stops when the client goes away or the server shuts down.
+      const result = await probeServer(target, {
+        keychain: s.keychain,
+        connectTimeoutMs: input.timeout_seconds !== undefined ? input.timeout_seconds * 1000 : isNpx ? FIRST_NPX_TIMEOUT_MS : undefined,
+        signal: r.signal,
+      });
       s.hub.emit({ type: 'probe', server_id: target.id, name: target.name, phase: 'finished', ok: result.ok });
       // Removed while it was probed: nothing to record it against.
       const current = findServer(s.store.db, target.id);
