@@ -16,15 +16,11 @@ import path from 'node:path';
 import { after, type TestContext } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from '../../helpers/cli.ts';
+import { launchOptions } from './chromium.ts';
 
-export const CHROMIUM = process.env.MCP_WARDEN_CHROMIUM ?? '/usr/bin/chromium';
+export { CHROMIUM, launchOptions } from './chromium.ts';
+
 export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
-
-/** Launch options for Debian's Chromium; root (CI containers) cannot use Chromium's sandbox. */
-export function launchOptions(): Parameters<typeof chromium.launch>[0] {
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  return { executablePath: CHROMIUM, headless: true, args: root ? ['--no-sandbox'] : [] };
-}
 
 let launched: Promise<Browser> | undefined;
 
