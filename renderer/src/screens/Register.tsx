@@ -8,6 +8,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type JSX } from 'react';
 import { WardenClientError, type WardenClient } from '../../../core/api/client.ts';
 import type { Transport } from '../../../core/api/server.ts';
+import { navigate } from '../state/index.ts';
 import { AddSecretDialog } from './register/AddSecretDialog.tsx';
 import { Field, FieldError } from './register/Field.tsx';
 import {
@@ -91,7 +92,7 @@ export function RegisterScreen({ client }: { client: WardenClient }): JSX.Elemen
     setSubmitting(true);
     try {
       const server = await client.registerServer(toRequest(mapped.input));
-      window.location.hash = `#/servers/${encodeURIComponent(server.id)}`;
+      navigate(`/servers/${encodeURIComponent(server.id)}`);
     } catch (error) {
       const message = error instanceof Error ? error.message : 'The server could not be registered.';
       const field = error instanceof WardenClientError && error.field !== undefined && error.field !== '' ? placeIssue(error.field, message, form, mapped) : 'form';
@@ -107,13 +108,13 @@ export function RegisterScreen({ client }: { client: WardenClient }): JSX.Elemen
 
   return (
     <div className="r2-screen register-screen">
-      <h1>Register a server</h1>
+      <h1 className="screen-title">Register a server</h1>
       <p className="muted intro">
         Registering records the definition only: nothing is started or contacted until you probe it. Put credentials in the keychain and refer to them
         as <code>{'{{secret:NAME}}'}</code>.
       </p>
 
-      <form ref={formRef} className="register-form" noValidate onSubmit={(e) => void submit(e)} aria-label="Register a server">
+      <form ref={formRef} className="register-form r2-form" noValidate onSubmit={(e) => void submit(e)} aria-label="Register a server">
         {problems.length > 0 && (
           <div key={attempt} role="alert" className="error-summary" id="register-summary">
             <p className="error-summary-title">{problems.length === 1 ? 'One problem stops the registration:' : `${problems.length} problems stop the registration:`}</p>

@@ -3,9 +3,10 @@
  * client.addSecret and is dropped from state the moment it is sent (success or not), so it lives
  * in this component only while the user types it. It is never logged and never echoed back.
  */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { WardenClientError, type WardenClient } from '../../../../core/api/client.ts';
 import type { SecretInfo } from '../../../../core/api/secret.ts';
+import { Dialog } from '../../components/index.ts';
 import { Field } from './Field.tsx';
 
 export interface AddSecretDialogProps {
@@ -17,18 +18,11 @@ export interface AddSecretDialogProps {
 type Errors = { name?: string; value?: string; description?: string; form?: string };
 
 export function AddSecretDialog({ client, onClose, onSaved }: AddSecretDialogProps) {
-  const dialogRef = useRef<HTMLDialogElement>(null);
   const [name, setName] = useState('');
   const [value, setValue] = useState('');
   const [description, setDescription] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const [saving, setSaving] = useState(false);
-
-  useEffect(() => {
-    const dialog = dialogRef.current;
-    if (dialog !== null && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -60,17 +54,17 @@ export function AddSecretDialog({ client, onClose, onSaved }: AddSecretDialogPro
   };
 
   return (
-    <dialog
-      ref={dialogRef}
-      className="r2-dialog"
-      aria-labelledby="add-secret-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
+    <Dialog
+      open
+      title="Add a secret"
+      onClose={onClose}
+      actions={
+        <button type="submit" form="add-secret-form" className="button primary" disabled={saving}>
+          Save to keychain
+        </button>
+      }
     >
-      <form onSubmit={(e) => void submit(e)} noValidate>
-        <h2 id="add-secret-title">Add a secret</h2>
+      <form id="add-secret-form" className="r2-form" onSubmit={(e) => void submit(e)} noValidate>
         <p className="muted">The value is stored in the OS keychain only. Servers get it at launch through a {'{{secret:NAME}}'} handle.</p>
         {errors.form !== undefined && (
           <p role="alert" className="form-error">
@@ -80,15 +74,8 @@ export function AddSecretDialog({ client, onClose, onSaved }: AddSecretDialogPro
         <Field id="secret-name" label="Secret name" value={name} onChange={setName} error={errors.name} hint="Letters, digits, '-', '_' or '.'" />
         <Field id="secret-value" label="Secret value" type="password" autoComplete="new-password" value={value} onChange={setValue} error={errors.value} />
         <Field id="secret-description" label="Description" value={description} onChange={setDescription} error={errors.description} />
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button primary" disabled={saving}>
-            {saving ? 'Saving…' : 'Save to keychain'}
-          </button>
-        </div>
+        {saving && <p role="status">Saving…</p>}
       </form>
-    </dialog>
+    </Dialog>
   );
 }
