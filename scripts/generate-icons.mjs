@@ -1,12 +1,13 @@
-// Draws resources/icon.png (512x512) and resources/tray-icon.png (32x32): a white shield with a
-// check mark on a blue rounded square. Uses only node:zlib, so it runs anywhere Node does.
+// Draws resources/icon.png (512x512), a white shield with a check mark on a blue rounded square, and
+// the tray icons in two states at 16x16 and 32x32 (@2x, which macOS picks on Retina screens and the
+// app uses on Linux and Windows): tray-calm (the same blue shield) and tray-alert (a red square with
+// an exclamation mark on the shield). Uses only node:zlib, so it runs anywhere Node does.
 // Usage: node scripts/generate-icons.mjs
 import { writeFileSync } from 'node:fs';
 import { crc32, deflateSync } from 'node:zlib';
 
-const TOP = [0x3b, 0x7c, 0xf0]; // gradient top
-const BOTTOM = [0x1d, 0x4f, 0xb8]; // gradient bottom
-const CHECK = [0x2a, 0x63, 0xd9];
+const CALM = { top: [0x3b, 0x7c, 0xf0], bottom: [0x1d, 0x4f, 0xb8], mark: [0x2a, 0x63, 0xd9] };
+const ALERT = { top: [0xef, 0x4b, 0x3c], bottom: [0xb4, 0x22, 0x18], mark: [0xc8, 0x2a, 0x1e] };
 
 function insideRoundedSquare(x, y, r) {
   const cx = Math.min(Math.max(x, r), 1 - r);
@@ -38,14 +39,21 @@ function onCheck(x, y) {
   return d <= 0.035;
 }
 
-/** Colour (RGBA 0-255) of one sample point in the unit square. */
-function sample(x, y) {
-  if (!insideRoundedSquare(x, y, 0.22)) return [0, 0, 0, 0];
-  if (insideShield(x, y)) return onCheck(x, y) ? [...CHECK, 255] : [255, 255, 255, 255];
-  return [...TOP.map((c, i) => Math.round(c + (BOTTOM[i] - c) * y)), 255];
+/** An exclamation mark: a bar and a dot, centred on the shield. */
+function onExclamation(x, y) {
+  const bar = distanceToSegment(x, y, [0.5, 0.33], [0.5, 0.55]) <= 0.045;
+  const dot = Math.hypot(x - 0.5, y - 0.65) <= 0.05;
+  return bar || dot;
 }
 
-function draw(size, samples = 4) {
+/** Colour (RGBA 0-255) of one sample point in the unit square. */
+function sample(x, y, style) {
+  if (!insideRoundedSquare(x, y, 0.22)) return [0, 0, 0, 0];
+  if (insideShield(x, y)) return style.onMark(x, y) ? [...style.colours.mark, 255] : [255, 255, 255, 255];
+  return [...style.colours.top.map((c, i) => Math.round(c + (style.colours.bottom[i] - c) * y)), 255];
+}
+
+function draw(size, samples = 4, style = { colours: CALM, onMark: onCheck }) {
   const rows = [];
   for (let py = 0; py < size; py++) {
     const row = Buffer.alloc(1 + size * 4); // filter byte 0 (None) + RGBA pixels
@@ -53,7 +61,7 @@ function draw(size, samples = 4) {
       const acc = [0, 0, 0, 0];
       for (let sy = 0; sy < samples; sy++) {
         for (let sx = 0; sx < samples; sx++) {
-          const [r, g, b, a] = sample((px + (sx + 0.5) / samples) / size, (py + (sy + 0.5) / samples) / size);
+          const [r, g, b, a] = sample((px + (sx + 0.5) / samples) / size, (py + (sy + 0.5) / samples) / size, style);
           acc[0] += r * a; acc[1] += g * a; acc[2] += b * a; acc[3] += a;
         }
       }
@@ -96,5 +104,10 @@ function png(width, height, raw) {
 
 const out = new URL('../resources/', import.meta.url);
 writeFileSync(new URL('icon.png', out), draw(512));
-writeFileSync(new URL('tray-icon.png', out), draw(32, 8));
-console.log('wrote resources/icon.png (512x512) and resources/tray-icon.png (32x32)');
+const calm = { colours: CALM, onMark: onCheck };
+const alert = { colours: ALERT, onMark: onExclamation };
+for (const [name, style] of [['tray-calm', calm], ['tray-alert', alert]]) {
+  writeFileSync(new URL(`${name}.png`, out), draw(16, 8, style));
+  writeFileSync(new URL(`${name}@2x.png`, out), draw(32, 8, style));
+}
+console.log('wrote resources/icon.png (512x512) and resources/tray-{calm,alert}.png (16x16) and @2x.png (32x32)');
