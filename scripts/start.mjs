@@ -4,13 +4,17 @@
 // `electron` package runs that download synchronously with no time limit and throws a stack trace
 // when it fails, so this script never requires it: it runs the package's own install.js in a child
 // process with a time limit, then spawns the binary itself. Wherever the window cannot be opened
-// (no display, no download, Electron dies at start-up), it says so in one sentence and exits 1.
+// (no display, no download, Electron dies at start-up), it says so in one sentence and runs the
+// headless mode instead: `mcp-warden serve`, whose web UI it opens in the browser when there is a
+// display (otherwise serve's printed login link is the way in).
 //
 // Environment:
 //   ELECTRON_EXEC_PATH                      use this Electron binary (no download)
 //   ELECTRON_OVERRIDE_DIST_PATH             folder holding an unpacked Electron (no download)
 //   MCP_WARDEN_ELECTRON_DOWNLOAD_TIMEOUT    seconds to wait for the first-launch download (60)
 //   MCP_WARDEN_WINDOW_TIMEOUT               seconds to wait for the window to open (60)
+//   MCP_WARDEN_PORT                         port of the headless fallback's serve (8080; 0 picks a free one)
+//   MCP_WARDEN_START_NO_BUILD=1             use the existing out/ build instead of rebuilding it
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -31,14 +35,76 @@ function seconds(name, fallback) {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
-function fail(reason) {
-  const [major, minor] = process.versions.node.split('.').map(Number);
-  const cliNeeds = major > 22 || (major === 22 && minor >= 14) ? '' : ' with Node.js 22.14 or newer';
-  process.stderr.write(
-    `MCP Warden could not start its desktop window (${reason}).\n` +
-      `The headless mode (\`mcp-warden serve\`) is not available yet, but the command-line tool works${cliNeeds}: run \`npx mcp-warden --help\`.\n`,
-  );
+/** Only for what prevents even the headless mode: one sentence, exit 1. */
+function fail(message) {
+  process.stderr.write(`${message}\n`);
   process.exit(1);
+}
+
+/** True where a browser window can be shown: always on macOS and Windows, with an X or Wayland display elsewhere. */
+function hasDisplay() {
+  if (process.platform === 'win32' || process.platform === 'darwin') return true;
+  return Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+}
+
+/** Opens a URL in the user's browser; a failure only means the printed link is the way in. */
+function openInBrowser(url) {
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['rundll32', ['url.dll,FileProtocolHandler', url]]
+        : ['xdg-open', [url]];
+  try {
+    const child = spawn(command, args, { stdio: 'ignore', detached: true, windowsHide: true });
+    child.on('error', () => process.stderr.write(`Could not open a browser (${command}): open the link above yourself.\n`));
+    child.unref();
+  } catch {
+    // spawn throws only for invalid arguments; the link is printed either way.
+  }
+}
+
+/**
+ * The headless mode: `mcp-warden serve` (the built CLI, built first when missing), its output passed
+ * through, its web UI opened in the browser when there is a display. Exits with serve's exit code.
+ */
+async function serveInstead(reason) {
+  process.stderr.write(`MCP Warden could not start its desktop window (${reason}), so it runs the headless mode instead (\`mcp-warden serve\`): ${hasDisplay() ? 'its web UI opens in your browser' : 'open the link below in a browser'}.\n`);
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 22 || (major === 22 && minor < 14)) {
+    fail(`The headless mode needs Node.js 22.14 or newer, but this is ${process.version}: install a newer Node.js and run \`npm start\` again.`);
+  }
+  if (!existsSync(path.join(root, 'dist', 'cli', 'run.js'))) {
+    const built = await run(process.execPath, [path.join(root, 'scripts', 'build-cli.mjs')], { capture: false });
+    if (built.code !== 0) fail('Building the command-line tool failed (see above), so the headless mode cannot start either.');
+  }
+  const port = process.env.MCP_WARDEN_PORT || '8080';
+  const child = spawn(process.execPath, [path.join(root, 'bin', 'mcp-warden.mjs'), 'serve', '--port', port], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    windowsHide: true,
+  });
+  let pending = '';
+  let opened = false;
+  child.stdout.on('data', (chunk) => {
+    process.stdout.write(chunk);
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      const link = /^Open the web UI: (\S+)/.exec(line)?.[1];
+      if (link === undefined || opened) continue;
+      opened = true;
+      if (hasDisplay()) openInBrowser(link);
+    }
+  });
+  for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(name, () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(name === 'SIGHUP' ? 'SIGTERM' : name);
+    });
+  }
+  child.on('error', (error) => fail(`The headless mode could not be started either: ${error.message}.`));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
 }
 
 /** Runs a command; resolves with its exit code and captured output, or kills it after timeoutMs. */
@@ -86,6 +152,7 @@ function clip(text, max = 240) {
 }
 
 async function build() {
+  if (process.env.MCP_WARDEN_START_NO_BUILD === '1') return;
   const bin = path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js');
   if (!existsSync(bin)) throw new CannotStart('electron-vite is not installed: run `npm install` first');
   const result = await run(process.execPath, [bin, 'build', '--logLevel', 'warn'], { capture: false });
@@ -95,8 +162,7 @@ async function build() {
 }
 
 function checkDisplay() {
-  if (process.platform === 'win32' || process.platform === 'darwin') return;
-  if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+  if (!hasDisplay()) {
     throw new CannotStart('there is no graphical display: neither DISPLAY nor WAYLAND_DISPLAY is set');
   }
 }
@@ -216,6 +282,8 @@ function launch(binary) {
 
     const timer = setTimeout(() => {
       if (ready) return;
+      settled = true;
+      removeSignalHandlers();
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
       reject(new CannotStart(`its window did not open within ${WINDOW_TIMEOUT_S} s${stderr ? `: ${electronFailure(stderr)}` : ''}`));
@@ -236,6 +304,7 @@ function launch(binary) {
       if (settled || ready) return;
       settled = true;
       clearTimeout(timer);
+      removeSignalHandlers();
       if (code === 0) {
         // The single-instance lock: another MCP Warden already runs, and it focused its window.
         process.stderr.write('MCP Warden is already running: its window was brought to the front.\n');
@@ -253,14 +322,21 @@ function launch(binary) {
       if (settled || ready) return;
       settled = true;
       clearTimeout(timer);
+      removeSignalHandlers();
       reject(new CannotStart(`Electron could not be run: ${error.message}`));
     });
 
-    for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-      process.on(name, () => {
+    // Passed on to Electron; removed when Electron failed, so the headless fallback handles its own.
+    const handlers = ['SIGINT', 'SIGTERM', 'SIGHUP'].map((name) => {
+      const handler = () => {
         if (child.exitCode === null && child.signalCode === null) child.kill(name);
         else process.exit(1);
-      });
+      };
+      process.on(name, handler);
+      return [name, handler];
+    });
+    function removeSignalHandlers() {
+      for (const [name, handler] of handlers) process.off(name, handler);
     }
   });
 }
@@ -274,5 +350,5 @@ async function main() {
 }
 
 main().catch((error) => {
-  fail(error instanceof CannotStart ? error.message : `unexpected error: ${clip(error?.message ?? error)}`);
+  void serveInstead(error instanceof CannotStart ? error.message : `unexpected error: ${clip(error?.message ?? error)}`);
 });
