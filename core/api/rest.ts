@@ -249,8 +249,48 @@ export type ApiEvent =
   | { type: 'registry'; reason: string; server_id: string | null }
   | { type: 'scan'; client: string; config_path: string; state: string; opened: number; resolved: number }
   | { type: 'probe'; server_id: string; name: string; phase: 'started' | 'finished'; ok?: boolean; done?: number; total?: number }
+  /** A setting changed through the API (the desktop shell applies `start-at-login` and `notifications` from it). */
+  | { type: 'settings'; key: string; value: string }
   /** Another process (the CLI, a second app) wrote the database. */
   | { type: 'changed' };
+
+// ---------------------------------------------------------------------------------------------
+// Secrets, settings and API keys (the UI's settings and secret picker)
+
+const unknownField = (what: string, send: string) => (i: { code: string; keys?: string[] }) =>
+  i.code === 'unrecognized_keys' ? `Unknown field ${quoted(i.keys?.[0] ?? '')} in ${what}: send ${send}.` : `Send ${send}.`;
+
+/**
+ * `POST /api/v1/secrets`: the value goes to the OS keychain and is never answered, logged or audited.
+ * No message here quotes the value (core/secrets checks emptiness and size, naming only the secret).
+ */
+export const addSecretRequestSchema = z.strictObject(
+  {
+    name: z.string({ error: 'The secret name must be a string.' }),
+    value: z.string({ error: 'The secret value must be a string.' }),
+    description: z.string({ error: 'The description must be a string.' }).optional(),
+  },
+  { error: unknownField('the secret', '{"name", "value", "description"?}') },
+);
+export type AddSecretRequest = z.infer<typeof addSecretRequestSchema>;
+
+/** `DELETE /api/v1/secrets/:name?force=true`: force removes a secret servers still name. */
+export const removeSecretQuerySchema = z.strictObject(
+  { force: z.enum(['true', 'false'], { error: 'force must be true or false, given once.' }).optional() },
+  { error: (i) => (i.code === 'unrecognized_keys' ? `Unknown query parameter ${quoted(i.keys?.[0] ?? '')}.` : 'The query is invalid.') },
+);
+
+/** `PUT /api/v1/settings/:key`. */
+export const setSettingRequestSchema = z.strictObject(
+  { value: z.string({ error: 'The setting value must be a string.' }) },
+  { error: unknownField('the setting', '{"value": "..."}') },
+);
+
+/** `POST /api/v1/api-keys`. */
+export const createApiKeyRequestSchema = z.strictObject(
+  { name: z.string({ error: 'The API key name must be a string.' }) },
+  { error: unknownField('the API key request', '{"name": "..."}') },
+);
 
 // ---------------------------------------------------------------------------------------------
 // API keys
