@@ -30,7 +30,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Json
       name: m[1],
       in: 'path',
       required: true,
-      description: m[1] === 'id' && route.path.startsWith('/alerts') ? 'The alert id' : 'An id or a name',
+      description: m[1] === 'id' && route.path.startsWith('/alerts') ? 'The alert id' : m[1] === 'name' ? 'The name' : m[1] === 'key' ? "The setting's name" : 'An id or a name',
       schema: { type: 'string' },
     }));
     if (route.querySchema !== undefined) {

@@ -87,5 +87,12 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: ApiRequest['qu
   throw toWardenError(result.error);
 }
 
+/** The body parsed with a schema (a missing body as `{}`), or a 400 naming the field. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  throw toWardenError(result.error);
+}
+
 /** A path parameter, which find-my-way guarantees for a matched route. */
 export const param = (request: ApiRequest, name: string): string => request.params[name] as string;

@@ -9,6 +9,10 @@ export const SETTINGS = {
   'new-server-policy': { values: ['register', 'alert'], default: 'register' },
   /** How many servers `mcp probe --all` starts at once. */
   'probe-concurrency': { values: ['1', '2', '3', '4', '6', '8', '12', '16'], default: '4' },
+  /** Which new alerts the desktop app shows as OS notifications: high and critical, critical only, or none. */
+  notifications: { values: ['high', 'critical', 'off'], default: 'high' },
+  /** Whether the desktop app starts when the user logs in (the desktop shell registers it with the OS). */
+  'start-at-login': { values: ['off', 'on'], default: 'off' },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -22,6 +26,11 @@ export function getSetting<K extends SettingKey>(db: Db, key: K): SettingValue<K
 
 export function allSettings(db: Db): Record<SettingKey, string> {
   return Object.fromEntries(Object.keys(SETTINGS).map((k) => [k, getSetting(db, k as SettingKey)])) as Record<SettingKey, string>;
+}
+
+/** The values each setting accepts, in the order to offer them. */
+export function settingChoices(): Record<SettingKey, string[]> {
+  return Object.fromEntries(Object.entries(SETTINGS).map(([key, setting]) => [key, [...setting.values]])) as Record<SettingKey, string[]>;
 }
 
 export function assertSettingKey(key: string): asserts key is SettingKey {

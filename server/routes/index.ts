@@ -4,7 +4,9 @@ import { packageVersion } from '../package-root.ts';
 import { ok, type Route } from '../route.ts';
 import { agentRoutes } from './agents.ts';
 import { alertAuditRoutes } from './alerts-audit.ts';
+import { clientRoutes } from './clients.ts';
 import { metaRoutes } from './meta.ts';
+import { secretSettingRoutes } from './secrets-settings.ts';
 import { serverRoutes } from './servers.ts';
 
 let openApiBytes: Buffer | undefined;
@@ -13,6 +15,8 @@ export const ROUTES: readonly Route[] = [
   ...serverRoutes,
   ...agentRoutes,
   ...alertAuditRoutes,
+  ...clientRoutes,
+  ...secretSettingRoutes,
   ...metaRoutes,
   {
     method: 'GET',

@@ -15,7 +15,6 @@ import {
   type AttestResponse,
   type TrustResponse,
 } from '../../core/api/rest.ts';
-import { toWardenError } from '../../core/api/server-schema.ts';
 import type { ServerDefinition } from '../../core/api/server.ts';
 import { verifyServer } from '../../core/attest/attest.ts';
 import { attestFromRequest } from '../../core/attest/request.ts';
@@ -28,7 +27,7 @@ import { findServer, getServer } from '../../core/registry/read.ts';
 import { removeServer } from '../../core/registry/register.ts';
 import { updateServer } from '../../core/registry/update.ts';
 import { computeTrust, trustHistory } from '../../core/trust/record.ts';
-import { ok, param, parseQuery, type ApiRequest, type Reply, type Route, type Services } from '../route.ts';
+import { ok, param, parseBody, parseQuery, type ApiRequest, type Reply, type Route, type Services } from '../route.ts';
 
 /** A first `npx` run downloads the package: a minute unless the request says otherwise (as the CLI does). */
 const FIRST_NPX_TIMEOUT_MS = 60_000;
@@ -43,13 +42,6 @@ function changed(s: Services, reason: string, serverId: string | null): void {
 function changedView(s: Services, reason: string, def: ServerDefinition, status = 200): Reply {
   changed(s, reason, def.id);
   return ok(serverView(s.store.db, def), status);
-}
-
-/** The body parsed with a schema, or a 400 naming the field. */
-function parseBody<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }, body: unknown): T {
-  const result = schema.safeParse(body ?? {});
-  if (result.success) return result.data;
-  throw toWardenError(result.error);
 }
 
 export const serverRoutes: Route[] = [
