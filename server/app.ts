@@ -92,7 +92,7 @@ export class WardenApp {
     if (path.startsWith('/api/')) throw new ApiError('not_found', `No API endpoint at ${path}: the API is under ${API_PREFIX}.`);
     if (method !== 'GET' && method !== 'HEAD') throw new ApiError('method_not_allowed', `${method} is not supported on ${path}: the web UI is read with GET.`, { headers: { Allow: 'GET, HEAD' } });
     if (path === '/login') return this.#login(req, res, url);
-    serveWebUi(req, res, path, this.#uiDir);
+    serveWebUi(req, res, path, this.#uiDir, url);
   }
 
   async #api(req: IncomingMessage, res: ServerResponse, method: string, url: string): Promise<void> {

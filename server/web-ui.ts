@@ -1,9 +1,11 @@
 /**
  * The web UI: the renderer's build (`out/renderer/`, written by `npm run build`) served as static
  * files. These are the public shell of the app (HTML, scripts, styles); everything they show comes
- * from the API, which needs a session or a key. A path that is not a file gets index.html, so the
- * app's own routes survive a reload. Paths are resolved inside the build folder and nothing outside
- * it is ever read.
+ * from the API, which needs a session or a key. The app routes with the URL's hash (`/#/alerts`) and
+ * its build names assets relative to the page (`./assets/...`, so the same build also loads from
+ * file:// in the desktop app): a path that is neither a file nor `/` is an app route typed as a path,
+ * and is redirected to `/#<path>`, where the relative asset URLs resolve. Paths are resolved inside
+ * the build folder and nothing outside it is ever read.
  */
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -61,7 +63,8 @@ const regularFile = (file: string): fs.Stats | undefined => {
   }
 };
 
-export function serveWebUi(req: IncomingMessage, res: ServerResponse, urlPath: string, root: string): void {
+/** `url` is the request's path and query; `urlPath` its path alone. */
+export function serveWebUi(req: IncomingMessage, res: ServerResponse, urlPath: string, root: string, url: string = urlPath): void {
   const index = path.join(root, 'index.html');
   if (regularFile(index) === undefined) return sendHtml(res, 200, NOT_BUILT);
   const requested = resolveInside(root, urlPath);
@@ -69,8 +72,13 @@ export function serveWebUi(req: IncomingMessage, res: ServerResponse, urlPath: s
   let file = requested;
   let stat = regularFile(file);
   if (stat === undefined) {
-    // A missing asset is a 404; any other path is one of the app's routes.
+    // A missing asset is a 404; any other path is one of the app's routes, which live in the hash.
     if (path.extname(requested) !== '') return sendHtml(res, 404, '<!doctype html><title>Not found</title><p>Not found.</p>\n');
+    if (urlPath !== '/') {
+      res.writeHead(302, { ...baseHeaders(), 'Cache-Control': 'no-cache', Location: `/#${url}`, 'Content-Length': '0' });
+      res.end();
+      return;
+    }
     file = index;
     stat = regularFile(file) as fs.Stats;
   }

@@ -40,7 +40,8 @@ test('a built UI: files with their types, index.html for app routes, 404 for mis
   const dir = tempDir(t);
   const ui = path.join(dir, 'renderer');
   mkdirSync(path.join(ui, 'assets'), { recursive: true });
-  writeFileSync(path.join(ui, 'index.html'), '<!doctype html><title>MCP Warden</title><script type="module" src="/assets/app-1234.js"></script>\n');
+  // As Vite builds it with base './': asset URLs relative to the page, so file:// works in the desktop app.
+  writeFileSync(path.join(ui, 'index.html'), '<!doctype html><title>MCP Warden</title><script type="module" crossorigin src="./assets/app-1234.js"></script>\n');
   writeFileSync(path.join(ui, 'assets', 'app-1234.js'), 'console.log("ui");\n');
   writeFileSync(path.join(ui, 'assets', 'app-1234.css'), 'body{}\n');
   writeFileSync(path.join(dir, 'outside.txt'), 'NOT FOR THE BROWSER\n');
@@ -50,9 +51,14 @@ test('a built UI: files with their types, index.html for app routes, 404 for mis
   assert.deepEqual([index.status, index.headers['content-type'], index.headers['cache-control']], [200, 'text/html; charset=utf-8', 'no-cache']);
   assert.match(index.text, /<title>MCP Warden<\/title>/);
   assert.match(String(index.headers['content-security-policy']), /frame-ancestors 'none'/);
+  // The app routes in the hash: a route typed as a path goes to `/#<path>`, where ./assets resolves.
   const route = await rawRequest(origin, { path: '/servers/github?tab=tools' });
-  assert.deepEqual([route.status, route.text], [200, index.text], 'an app route gets index.html');
-  const script = await rawRequest(origin, { path: '/assets/app-1234.js' });
+  assert.deepEqual([route.status, route.headers.location, route.text], [302, '/#/servers/github?tab=tools', ''], 'an app route typed as a path is redirected into the hash');
+  const page = new URL(String(route.headers.location), origin);
+  const src = /src="([^"]+)"/.exec(index.text)?.[1] ?? '';
+  const scriptUrl = new URL(src, page);
+  assert.equal(scriptUrl.pathname, '/assets/app-1234.js');
+  const script = await rawRequest(origin, { path: scriptUrl.pathname });
   assert.deepEqual([script.status, script.headers['content-type'], script.headers['cache-control'], script.text], [200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable', 'console.log("ui");\n']);
   assert.equal(script.headers['x-content-type-options'], 'nosniff');
   assert.equal((await rawRequest(origin, { path: '/assets/app-1234.css' })).headers['content-type'], 'text/css; charset=utf-8');
