@@ -10,6 +10,7 @@ import { OsKeychain } from '../../core/secrets/keychain.ts';
 import { createDispatcher, type Dispatcher } from '../../server/dispatch.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { engine } from '../helpers/engine.ts';
+import { claudeDesktopConfig, writeByRename } from '../helpers/fake-home.ts';
 
 const WELL_BEHAVED = path.join(ROOT, 'test', 'fixtures', 'servers', 'well-behaved.mjs');
 type ErrorBody = { error: { code: string; message: string; field?: string } };
@@ -95,6 +96,28 @@ test('events reach a hub subscriber; /events is not served in-process', async (t
   // In the OpenAPI document it is still listed: the route table is the same.
   const openapi = (await d.request('GET', '/openapi.json')).body as { paths: Record<string, unknown> };
   assert.ok('/api/v1/events' in openapi.paths);
+});
+
+test('POST /scan reads a config and its scan and alert events reach the subscriber; a secret goes to the real keychain and never comes back', async (t) => {
+  const { d, e } = dispatcher(t);
+  const token = `ghp_${'Nc5Vb8Xz1Qw3Er6T'.repeat(3).slice(0, 36)}`;
+  writeByRename(e.claudeDesktop.path, claudeDesktopConfig({ github: { command: process.execPath, args: [WELL_BEHAVED], env: { GITHUB_TOKEN: token } } }));
+  const events: ApiEvent[] = [];
+  t.after(d.hub.subscribe((event) => events.push(event)));
+  const scan = await d.request('POST', '/scan', {});
+  assert.deepEqual(scan, { status: 200, body: { configs: 1, opened: 2, resolved: 0 } });
+  assert.deepEqual(events.map((ev) => (ev.type === 'alert' ? `alert ${ev.alert.type}` : ev.type)).sort(), ['alert plaintext_secret', 'alert servers_to_review', 'scan']);
+  const clients = (await d.request('GET', '/clients')).body as { items: { configs: { findings: { location: string }[] }[] }[] };
+  assert.deepEqual(clients.items[0]?.configs[0]?.findings.map((f) => f.location), ['env.GITHUB_TOKEN']);
+
+  const secret = `ghp_${'Hy7Ju8Ki9Lo0Pm2N'.repeat(3).slice(0, 36)}`;
+  const added = await d.request('POST', '/secrets', { name: 'gh', value: secret });
+  assert.equal(added.status, 201, JSON.stringify(added.body));
+  assert.equal(new OsKeychain(e.store.installId).get('gh'), secret, 'the value is in the OS keychain');
+  const listed = await d.request('GET', '/secrets');
+  for (const r of [added, listed, scan]) assert.ok(!JSON.stringify(r.body).includes(secret));
+  assert.equal((await d.request('DELETE', '/secrets/gh')).status, 200);
+  assert.equal(new OsKeychain(e.store.installId).get('gh'), null, 'removed from the keychain');
 });
 
 test('after close every request is refused with 503 and nothing is written', async (t) => {
