@@ -48,8 +48,12 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(root, 'renderer'),
+    // Relative asset URLs: the same build loads from Electron's file:// page and from serve's `/`.
+    base: './',
     plugins: [react(), devCsp()],
     build: {
+      // electron-vite leaves bundles unminified; this one is also served over HTTP by `mcp-warden serve`.
+      minify: true,
       rolldownOptions: {
         input: { index: resolve(root, 'renderer/index.html') },
       },

@@ -1,99 +1,204 @@
-import { useEffect, useState } from 'react';
-import type { AppInfo } from '../../electron/shared/ipc';
-import { loadAppInfo } from './bridge';
+/**
+ * The shell: header, main navigation (with the live open-alert count), the hash router and the
+ * web-mode sign-in page. The one live subscription is opened here (<LiveProvider>) and every screen
+ * refetches from it.
+ */
+import { useEffect, useRef, useState, type ComponentType } from 'react';
+import { WardenClientError, type WardenClient } from '../../core/api/client.ts';
+import type { AppInfo } from '../../electron/shared/ipc.ts';
+import { loadAppInfo } from './bridge.ts';
+import { ClientProvider, LiveProvider, navigate, useAsync, useLiveConnected, useLiveRefetch, useRoute, type Route } from './state/index.ts';
+import { AlertsScreen } from './screens/Alerts.tsx';
+import { RegistryScreen } from './screens/Registry.tsx';
+import { ServerDetailScreen } from './screens/ServerDetail.tsx';
+import { AuditScreen, ClientsScreen, RegisterScreen, SettingsScreen } from './screens/pending.tsx';
 
-const SCREENS = [
-  { id: 'registry', label: 'Registry', hint: 'Servers you registered or approved' },
-  { id: 'alerts', label: 'Alerts', hint: 'Drift and integrity alerts' },
-  { id: 'audit', label: 'Audit', hint: 'Hash-chained history of every change' },
-  { id: 'clients', label: 'Clients', hint: 'AI clients and their config files' },
-  { id: 'settings', label: 'Settings', hint: 'Data directory, keychain, notifications' },
-] as const;
+type NavId = 'registry' | 'alerts' | 'audit' | 'clients' | 'settings' | 'register';
 
-type ScreenId = (typeof SCREENS)[number]['id'];
+const NAV: { id: NavId; label: string; path: string }[] = [
+  { id: 'registry', label: 'Registry', path: '/' },
+  { id: 'alerts', label: 'Alerts', path: '/alerts' },
+  { id: 'audit', label: 'Audit', path: '/audit' },
+  { id: 'clients', label: 'Clients', path: '/clients' },
+  { id: 'settings', label: 'Settings', path: '/settings' },
+];
 
-export function App() {
-  const [screen, setScreen] = useState<ScreenId>('registry');
-  const [appInfo, setAppInfo] = useState<AppInfo | undefined>(undefined);
+export function App(props: { client: WardenClient }) {
+  return (
+    <ClientProvider client={props.client}>
+      <LiveProvider client={props.client}>
+        <Shell client={props.client} />
+      </LiveProvider>
+    </ClientProvider>
+  );
+}
 
+const isUnauthorized = (e: unknown): boolean => e instanceof WardenClientError && e.status === 401;
+
+function Shell(props: { client: WardenClient }) {
+  const { client } = props;
+  const route = useRoute();
+  const openAlerts = useAsync(() => client.listAlerts({ state: 'open', limit: 1 }).then((p) => p.total), [client]);
+  useLiveRefetch(openAlerts.reload);
+  const appInfo = useAppInfo();
+  const mainRef = useRef<HTMLElement>(null);
+
+  // The desktop shell asks for a route after a notification or tray click.
+  useEffect(() => window.warden?.onNavigate?.((to) => navigate(to.replace(/^#/, ''))), []);
+
+  // A new screen moves focus to <main>, so keyboard and screen-reader users start at its heading.
+  const first = useRef(true);
   useEffect(() => {
-    let cancelled = false;
-    void loadAppInfo().then((info) => {
-      if (!cancelled) setAppInfo(info);
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, []);
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    mainRef.current?.focus({ preventScroll: true });
+  }, [route.path]);
 
-  const current = SCREENS.find((s) => s.id === screen) ?? SCREENS[0];
+  if (isUnauthorized(openAlerts.error)) return <SignInPage />;
+
+  const count = openAlerts.data ?? 0;
+  const active = activeNav(route);
+  const Screen = screenFor(route);
 
   return (
     <div className="shell">
+      <button type="button" className="skip-link" onClick={() => mainRef.current?.focus()}>
+        Skip to content
+      </button>
       <header className="app-header">
         <ShieldMark />
         <span className="app-title">MCP Warden</span>
         <span className="app-tagline">Know which MCP servers your AI clients can start</span>
+        <LiveStatus appInfo={appInfo} />
       </header>
 
-      <nav className="app-nav" aria-label="Screens">
+      <nav className="app-nav" aria-label="Main">
         <ul>
-          {SCREENS.map((s) => (
-            <li key={s.id}>
-              <button
-                type="button"
+          {NAV.map((item) => (
+            <li key={item.id}>
+              <a
                 className="nav-item"
-                aria-current={s.id === screen ? 'page' : undefined}
-                title={s.hint}
-                onClick={() => setScreen(s.id)}
+                href={`#${item.path}`}
+                aria-current={active === item.id ? 'page' : undefined}
+                aria-label={item.id === 'alerts' ? `Alerts, ${count} open` : undefined}
               >
-                {s.label}
-              </button>
+                {item.label}
+                {item.id === 'alerts' && (
+                  <span data-testid="open-alert-count" className={`nav-badge${count === 0 ? ' is-zero' : ''}`} aria-hidden="true">
+                    {count}
+                  </span>
+                )}
+              </a>
             </li>
           ))}
+          <li>
+            <a className="nav-item nav-register" href="#/register" aria-current={active === 'register' ? 'page' : undefined}>
+              Register server
+            </a>
+          </li>
         </ul>
       </nav>
 
-      <main className="app-main">
-        <h1 className="screen-title">{current.label}</h1>
-        {screen === 'registry' ? <RegistryEmpty /> : <NotYet label={current.label} />}
+      <main id="main" className="app-main" ref={mainRef} tabIndex={-1}>
+        <Screen.component client={client} {...Screen.props} key={Screen.key} />
       </main>
 
       <footer className="app-footer">
-        {appInfo ? (
-          <span>
-            {appInfo.name} {appInfo.version} · {appInfo.platform}
-          </span>
-        ) : (
-          <span>MCP Warden</span>
-        )}
+        {appInfo ? `${appInfo.name} ${appInfo.version} · ${appInfo.platform}` : 'MCP Warden'}
+        {appInfo?.monitorMessage !== undefined && <span> · {appInfo.monitorMessage}</span>}
       </footer>
     </div>
   );
 }
 
-function RegistryEmpty() {
+function activeNav(route: Route): NavId | null {
+  const first = route.segments[0];
+  if (first === undefined || first === 'servers') return 'registry';
+  if (first === 'alerts' || first === 'audit' || first === 'clients' || first === 'settings' || first === 'register') return first;
+  return null;
+}
+
+interface ScreenChoice {
+  component: ComponentType<{ client: WardenClient } & Record<string, unknown>>;
+  props: Record<string, unknown>;
+  key: string;
+}
+
+function screenFor(route: Route): ScreenChoice {
+  const [first, second] = route.segments;
+  const choose = <P,>(component: ComponentType<{ client: WardenClient } & P>, props: P, key: string): ScreenChoice => ({
+    component: component as ScreenChoice['component'],
+    props: props as Record<string, unknown>,
+    key,
+  });
+  switch (first) {
+    case undefined:
+      return choose(RegistryScreen, {}, 'registry');
+    case 'servers':
+      return second === undefined ? choose(RegistryScreen, {}, 'registry') : choose(ServerDetailScreen, { id: second }, `server:${second}`);
+    case 'alerts':
+      return choose(AlertsScreen, { focusId: second === undefined ? null : Number(second) }, 'alerts');
+    case 'register':
+      return choose(RegisterScreen, {}, 'register');
+    case 'audit':
+      return choose(AuditScreen, {}, 'audit');
+    case 'clients':
+      return choose(ClientsScreen, {}, 'clients');
+    case 'settings':
+      return choose(SettingsScreen, {}, 'settings');
+    default:
+      return choose(NotFound, {}, 'not-found');
+  }
+}
+
+function NotFound() {
   return (
-    <section className="empty-state" aria-labelledby="registry-empty-title">
-      <h2 id="registry-empty-title">No servers registered yet</h2>
-      <p>Register an MCP server from the command line:</p>
-      <pre className="command">
-        <code>mcp-warden mcp add &lt;name&gt; stdio --command &lt;program&gt; --args &lt;arg1,arg2&gt;</code>
-      </pre>
-      <p className="muted">
-        Run <code>mcp-warden mcp add --help</code> for every option.
+    <>
+      <h1 className="screen-title">Page not found</h1>
+      <p>
+        There is no screen at this address. <a href="#/">Go to the registry</a>.
       </p>
-    </section>
+    </>
   );
 }
 
-function NotYet({ label }: { label: string }) {
+/** Web mode without a session cookie (or with an expired one). */
+function SignInPage() {
   return (
-    <section className="empty-state">
-      <h2>{label} is coming</h2>
-      <p className="muted">This screen is not built yet.</p>
-    </section>
+    <main className="full-page">
+      <h1 className="screen-title">MCP Warden</h1>
+      <div role="alert">
+        <p>Not signed in: open the login link that `mcp-warden serve` printed.</p>
+      </div>
+    </main>
   );
+}
+
+function LiveStatus(props: { appInfo: AppInfo | undefined }) {
+  const connected = useLiveConnected();
+  const paused = props.appInfo?.monitoring === false;
+  return (
+    <span className="live-status">
+      <span className={`live-dot${connected && !paused ? ' on' : ''}`} aria-hidden="true" />
+      {paused ? 'Monitoring paused' : connected ? 'Live' : 'Reconnecting…'}
+    </span>
+  );
+}
+
+function useAppInfo(): AppInfo | undefined {
+  const [info, setInfo] = useState<AppInfo | undefined>(undefined);
+  useEffect(() => {
+    let cancelled = false;
+    void loadAppInfo().then((i) => {
+      if (!cancelled) setInfo(i);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, []);
+  return info;
 }
 
 function ShieldMark() {
