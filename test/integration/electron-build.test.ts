@@ -101,6 +101,32 @@ test('the BrowserWindow keeps every security setting', () => {
   assert.match(mainSource, /will-navigate/, 'navigation is denied');
   assert.match(mainSource, /setWindowOpenHandler\([^]*?action: 'deny'/, 'window.open is denied');
   assert.match(mainSource, /setPermissionRequestHandler\([^)]*\)\s*=>\s*callback\(false\)/, 'permission requests are denied');
+  assert.match(mainSource, /setPermissionCheckHandler\(\(\) => false\)/, 'permission checks are denied');
+  for (const event of ['will-navigate', 'will-redirect', 'will-attach-webview']) {
+    assert.match(mainSource, new RegExp(`contents\\.on\\('${event}', \\(event\\) => event\\.preventDefault\\(\\)\\)`), `${event} is prevented`);
+  }
+  assert.match(mainSource, /app\.on\('web-contents-created'/, 'the hardening applies to every web contents');
+  assert.match(mainSource, /'Content-Security-Policy': \[policy\]/, 'the CSP is sent as a response header');
+  assert.match(mainSource, /const policy = devServerUrl \? DEV_CONTENT_SECURITY_POLICY : CONTENT_SECURITY_POLICY;/, 'the dev policy only under the dev server');
+  assert.match(mainSource, /const devServerUrl = !app\.isPackaged \?/, 'a packaged app never loads a dev server URL');
+  assert.match(mainSource, /app\.requestSingleInstanceLock\(\)/, 'single-instance lock');
+  assert.match(mainSource, /app\.on\('window-all-closed', \(\) => \{\}\)/, 'closing the window leaves the app in the tray');
+  // No window, web preferences or session switch anywhere else in the main process.
+  for (const file of readdirSync(path.join(root, 'electron', 'main'))) {
+    const source = read(path.join(root, 'electron', 'main', file));
+    if (file !== 'window-options.ts') assert.doesNotMatch(source, /webPreferences|nodeIntegration|contextIsolation|sandbox:/, `${file} sets no web preferences`);
+    if (file !== 'index.ts') assert.doesNotMatch(source, /new BrowserWindow\(|ipcMain\.|webContents\.send\(/, `${file} opens no window and handles no IPC`);
+    assert.doesNotMatch(source, /app\.commandLine\.appendSwitch|disable-web-security|no-sandbox/, `${file} turns no Chromium safety off`);
+  }
+
+  // Every IPC handler checks the sending frame before anything else, and handles only channels of the contract.
+  const registrations = [...mainSource.matchAll(/ipcMain\.(handle|on)\(IPC_CHANNELS\.(\w+),[^]*?(?=\n  ipcMain\.|\n\}\n)/g)];
+  assert.deepEqual(registrations.map((m) => m[2]).sort(), ['appInfo', 'request', 'subscribe'], 'the renderer-to-main channels are the ones handled');
+  for (const [handler, , channel] of registrations) {
+    const firstStatement = handler.split('\n').slice(1).find((line) => line.trim() !== '' && !line.trim().startsWith('const contents') && !line.trim().startsWith('try {'));
+    assert.match(firstStatement ?? '', /assertTrustedSender\(event\.senderFrame\?\.url, allowedRendererUrl\)|subscriptions\.set\(event\.senderFrame\?\.url, allowedRendererUrl/, `${channel} checks the sender first`);
+  }
+  assert.equal(mainSource.match(/ipcMain\.(handle|on)\(/g)?.length, 3, 'no other IPC handler');
 });
 
 test('IPC is accepted only from the app\'s own renderer page', () => {
