@@ -120,7 +120,7 @@ export function ApiKeys({ client }: { client: WardenClient }) {
         {created !== undefined && (
           <>
             <p>
-              The key <strong>{created.name}</strong>. Copy it now: it is not stored and cannot be shown again.
+              Copy the key <strong>{created.name}</strong> now: only its hash is stored, so it cannot be shown again.
             </p>
             <p className="created-key">
               <code data-testid="created-api-key" className="wrap">{created.key}</code>

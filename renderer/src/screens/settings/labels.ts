@@ -3,12 +3,13 @@
 const LABELS: Record<string, { label: string; hint?: string }> = {
   'new-server-policy': { label: 'New-server policy', hint: 'What happens when a server appears in a client config.' },
   'probe-concurrency': { label: 'Probe concurrency', hint: 'How many servers "probe all" starts at once.' },
-  notifications: { label: 'Notifications', hint: 'Desktop notifications for new alerts.' },
+  notifications: { label: 'Notifications', hint: 'Which new alerts the desktop app shows as notifications.' },
   'start-at-login': { label: 'Start at login', hint: 'Start MCP Warden (in the tray) when you log in.' },
 };
 
 const CHOICES: Record<string, Record<string, string>> = {
   'new-server-policy': { register: 'Register it as discovered, to review', alert: 'Only raise an alert' },
+  notifications: { high: 'High and critical alerts', critical: 'Critical alerts only', off: 'Off' },
   'start-at-login': { on: 'On', off: 'Off', true: 'On', false: 'Off' },
 };
 
