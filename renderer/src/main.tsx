@@ -1,3 +1,5 @@
+// Must stay the first import: it configures zod before any module can parse with it.
+import './zod-jitless.ts';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';

@@ -17,7 +17,8 @@ interface Row {
 
 const KIND: Record<EntryKind, string> = { tool: 'tool', prompt: 'prompt', resource: 'resource', resource_template: 'resource template' };
 
-const keyOf = (d: Definition): string => d.name ?? d.uri ?? d.uriTemplate ?? '';
+/** The key core pins an entry under: a tool's or prompt's name, a resource's URI, a template's URI template. */
+const keyOf = (kind: EntryKind, d: Definition): string => (kind === 'resource' ? d.uri : kind === 'resource_template' ? d.uriTemplate : d.name) ?? d.name ?? '';
 const describe = (d: Definition): string => (typeof d.description === 'string' ? d.description : typeof d.title === 'string' ? d.title : '');
 
 function rows(tools: ToolsResponse): Row[] {
@@ -37,7 +38,7 @@ function rows(tools: ToolsResponse): Row[] {
     ];
     for (const [kind, defs] of lists) {
       for (const d of defs) {
-        if (!seen.has(`${kind}:${keyOf(d)}`)) out.push({ kind, key: keyOf(d), sha256: null, description: describe(d), state: 'new' });
+        if (!seen.has(`${kind}:${keyOf(kind, d)}`)) out.push({ kind, key: keyOf(kind, d), sha256: null, description: describe(d), state: 'new' });
       }
     }
     for (const r of probe.diff?.removed ?? []) {

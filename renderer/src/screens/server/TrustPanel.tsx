@@ -90,7 +90,7 @@ export function TrustChart(props: { history: { at: string; score: number }[] }) 
   const lastP = points[points.length - 1]!;
   const label = `Trust score history: ${points.length} ${points.length === 1 ? 'point' : 'points'} from ${formatTime(firstP.at)} (${firstP.score}) to ${formatTime(lastP.at)} (${lastP.score}), lowest ${Math.min(...points.map((p) => p.score))}, highest ${Math.max(...points.map((p) => p.score))}.`;
   return (
-    <svg className="trust-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label} preserveAspectRatio="none">
+    <svg className="trust-chart" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label}>
       {[0, 40, 75, 100].map((v) => (
         <g key={v}>
           <line className="chart-grid" x1={PAD.left} x2={W - PAD.right} y1={y(v)} y2={y(v)} />
