@@ -137,11 +137,34 @@ export async function assertAccessible(page: Page, screen: string): Promise<void
   }
 }
 
-/** A full-page screenshot saved as a test artifact: test-results/screenshots/<name>.png */
+/**
+ * A screenshot of the whole screen saved as a test artifact: test-results/screenshots/<name>.png.
+ * The app scrolls inside its own containers (the body does not grow), so a "full page" shot would
+ * show one viewport: the viewport is made as tall as the tallest scrolled content first (up to
+ * 6,000 px), then put back.
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+  const viewport = page.viewportSize() ?? { width: 1280, height: 800 };
+  const overflow = await page.evaluate(() => {
+    interface El { scrollHeight: number; clientHeight: number }
+    const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<El> } }).document;
+    let extra = 0;
+    for (const el of doc.querySelectorAll('main, main *')) {
+      // The virtualised registry list is meant to scroll: leave it at its size.
+      if ((el as unknown as { getAttribute(n: string): string | null }).getAttribute('data-testid') === 'registry-scroll') continue;
+      extra = Math.max(extra, el.scrollHeight - el.clientHeight);
+    }
+    return extra;
+  });
+  const height = Math.min(6_000, viewport.height + overflow);
+  if (height > viewport.height) await page.setViewportSize({ width: viewport.width, height });
+  try {
+    await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+  } finally {
+    if (height > viewport.height) await page.setViewportSize(viewport);
+  }
   return file;
 }
 
