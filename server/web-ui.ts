@@ -72,6 +72,12 @@ export function serveWebUi(req: IncomingMessage, res: ServerResponse, urlPath: s
   let file = requested;
   let stat = regularFile(file);
   if (stat === undefined) {
+    // Browsers ask for /favicon.ico on their own: without one in the build, "no icon" is not an error.
+    if (urlPath === '/favicon.ico') {
+      res.writeHead(204, { ...baseHeaders(), 'Cache-Control': 'public, max-age=86400' });
+      res.end();
+      return;
+    }
     // A missing asset is a 404; any other path is one of the app's routes, which live in the hash.
     if (path.extname(requested) !== '') return sendHtml(res, 404, '<!doctype html><title>Not found</title><p>Not found.</p>\n');
     if (urlPath !== '/') {

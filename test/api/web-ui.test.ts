@@ -65,6 +65,8 @@ test('a built UI: files with their types, index.html for app routes, 404 for mis
   const head = await rawRequest(origin, { method: 'HEAD', path: '/assets/app-1234.js' });
   assert.deepEqual([head.status, head.headers['content-length'], head.text], [200, '19', '']);
   assert.equal((await rawRequest(origin, { path: '/assets/gone-9999.js' })).status, 404);
+  const favicon = await rawRequest(origin, { path: '/favicon.ico' });
+  assert.deepEqual([favicon.status, favicon.text], [204, ''], "a browser's own favicon request is not an error when the build has none");
 
   for (const p of ['/../outside.txt', '/..%2foutside.txt', '/%2e%2e/outside.txt', '/assets/..%2f..%2foutside.txt', '/%2e%2e%2foutside.txt']) {
     const r = await rawRequest(origin, { path: p });
