@@ -10,29 +10,10 @@ import type { AuditEvent } from '../../core/api/audit.ts';
 import type { AgentView, AlertsPage, AuditPage, Page, ServerView, TrustResponse } from '../../core/api/rest.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { claudeDesktopConfig, fakeHome, writeByRename } from '../helpers/fake-home.ts';
-import { startServe, type ApiResponse, type Served } from '../helpers/serve.ts';
+import { expectOk, refused } from '../helpers/api-assert.ts';
+import { startServe, type Served } from '../helpers/serve.ts';
 
 const WELL_BEHAVED = path.join(ROOT, 'test', 'fixtures', 'servers', 'well-behaved.mjs');
-type ApiError = { error: { code: string; message: string; field?: string } };
-
-/** Asserts an error answer: status, code, field, and (optionally) the sentence. */
-function refused(r: ApiResponse, status: number, code: string, field?: string, message?: RegExp): void {
-  assert.equal(r.status, status, r.text);
-  const { error } = r.json as ApiError;
-  assert.equal(error.code, code, r.text);
-  if (field !== undefined) assert.equal(error.field, field, r.text);
-  assert.ok(error.message.length > 10 && error.message.endsWith('.'), `one sentence: ${error.message}`);
-  if (message !== undefined) assert.match(error.message, message);
-}
-
-async function expectOk<T>(promise: Promise<ApiResponse<T>>, status = 200): Promise<T> {
-  const r = await promise;
-  assert.equal(r.status, status, r.text);
-  assert.equal(r.headers.get('content-type'), 'application/json; charset=utf-8');
-  assert.equal(r.headers.get('cache-control'), 'no-store');
-  assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
-  return r.json;
-}
 
 /** Polls `probe` until it returns something (bounded: 10 s). */
 async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {

@@ -12,25 +12,8 @@ import type { ApiKeyInfo, AuditPage, CreatedApiKey, ServerView } from '../../cor
 import type { SecretInfo } from '../../core/api/secret.ts';
 import { DATABASE_FILE } from '../../core/store/database.ts';
 import { claudeDesktopConfig, fakeHome, writeByRename } from '../helpers/fake-home.ts';
+import { expectOk, refused } from '../helpers/api-assert.ts';
 import { openEvents, startServe, type ApiResponse } from '../helpers/serve.ts';
-
-type ApiError = { error: { code: string; message: string; field?: string } };
-
-function refused(r: ApiResponse, status: number, code: string, field?: string, message?: RegExp): void {
-  assert.equal(r.status, status, r.text);
-  const { error } = r.json as ApiError;
-  assert.equal(error.code, code, r.text);
-  assert.equal(error.field, field, r.text);
-  assert.ok(error.message.length > 10 && error.message.endsWith('.'), `one sentence: ${error.message}`);
-  if (message !== undefined) assert.match(error.message, message);
-}
-
-async function expectOk<T>(promise: Promise<ApiResponse<T>>, status = 200): Promise<T> {
-  const r = await promise;
-  assert.equal(r.status, status, r.text);
-  assert.equal(r.headers.get('content-type'), 'application/json; charset=utf-8');
-  return r.json;
-}
 
 /** A GitHub personal access token's shape: `ghp_` and 36 letters and digits. */
 const githubToken = (seed: string): string => `ghp_${seed.repeat(36).slice(0, 36)}`;
