@@ -10,6 +10,9 @@
  *    Failed attempts are limited per client address (rate-limit.ts).
  * 5. Body: JSON only, at most 1 MiB (413), parsed with the parser's message on failure (400).
  * 6. The handler, which calls the engine; a WardenError becomes its HTTP status.
+ *
+ * Steps 3 to 6 are `answer()` in routing.ts, which the desktop app's dispatcher (dispatch.ts) runs
+ * too; this file adds what only HTTP has: Host, Origin, authentication, reading the body, the web UI.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCookie, stringifySetCookie } from 'cookie';
