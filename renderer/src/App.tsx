@@ -11,7 +11,10 @@ import { ClientProvider, LiveProvider, navigate, useAsync, useLiveConnected, use
 import { AlertsScreen } from './screens/Alerts.tsx';
 import { RegistryScreen } from './screens/Registry.tsx';
 import { ServerDetailScreen } from './screens/ServerDetail.tsx';
-import { AuditScreen, ClientsScreen, RegisterScreen, SettingsScreen } from './screens/pending.tsx';
+import { AuditScreen } from './screens/Audit.tsx';
+import { ClientsScreen } from './screens/Clients.tsx';
+import { RegisterScreen } from './screens/Register.tsx';
+import { SettingsScreen } from './screens/Settings.tsx';
 
 type NavId = 'registry' | 'alerts' | 'audit' | 'clients' | 'settings' | 'register';
 
