@@ -5,7 +5,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
 import type { Plugin } from 'vite';
-import { CONTENT_SECURITY_POLICY, DEV_CONTENT_SECURITY_POLICY } from './electron/shared/csp';
+import { DEV_CONTENT_SECURITY_POLICY, META_CONTENT_SECURITY_POLICY, metaPolicy } from './electron/shared/csp';
 
 const root = import.meta.dirname;
 
@@ -18,7 +18,7 @@ function devCsp(): Plugin {
     name: 'mcp-warden:dev-csp',
     apply: 'serve',
     transformIndexHtml(html) {
-      return html.replace(CONTENT_SECURITY_POLICY, DEV_CONTENT_SECURITY_POLICY);
+      return html.replace(META_CONTENT_SECURITY_POLICY, metaPolicy(DEV_CONTENT_SECURITY_POLICY));
     },
   };
 }

@@ -1,6 +1,7 @@
-// Content Security Policy of the renderer. The same string is in renderer/index.html as a meta tag
-// (which is what applies to file:// pages) and is sent as a response header by the main process
-// (which is what applies to pages served over http, such as the dev server).
+// Content Security Policy of the renderer. It is sent as a response header by the main process and
+// by `mcp-warden serve`, and renderer/index.html carries it as a meta tag (what applies to the
+// app's file:// page). The meta tag leaves out `frame-ancestors`: Chromium ignores that directive in
+// a meta tag and logs a console error for it; the headers keep it.
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
@@ -29,3 +30,13 @@ export const DEV_CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
   "form-action 'none'",
 ].join('; ');
+
+/** A policy as a meta tag may carry it: without `frame-ancestors`, which only works as a header. */
+export const metaPolicy = (policy: string): string =>
+  policy
+    .split('; ')
+    .filter((directive) => !directive.startsWith('frame-ancestors '))
+    .join('; ');
+
+/** The meta tag in renderer/index.html; the build test checks the two match. */
+export const META_CONTENT_SECURITY_POLICY = metaPolicy(CONTENT_SECURITY_POLICY);
