@@ -144,6 +144,8 @@ export interface ListServersParams {
   q?: string;
   status?: 'discovered' | 'approved' | 'declared';
   client?: string;
+  severity?: Alert['severity'];
+  sort?: 'name' | 'trust' | 'alerts';
   limit?: number;
   offset?: number;
 }

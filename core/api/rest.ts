@@ -133,12 +133,19 @@ const pageFields = {
   offset: z.coerce.number({ error: 'offset must be a number.' }).int({ error: 'offset must be a whole number.' }).min(0, { error: 'offset cannot be negative.' }).default(0),
 };
 
+export const SERVER_SORTS = ['name', 'trust', 'alerts'] as const;
+export type ServerSort = (typeof SERVER_SORTS)[number];
+
 /** `GET /api/v1/mcp-servers?q=&status=&client=&limit=&offset=`; `q` matches name, display name and description. */
 export const listServersQuerySchema = z.strictObject(
   {
     q: z.string({ error: 'q must be given once.' }).max(200, { error: 'q is longer than 200 characters.' }).optional(),
     status: z.enum(['discovered', 'approved', 'declared'], { error: 'status must be discovered, approved or declared.' }).optional(),
     client: z.string({ error: 'client must be given once.' }).optional(),
+    /** Servers with an open alert of at least this severity. */
+    severity: z.enum(['info', 'low', 'medium', 'high', 'critical'], { error: 'severity must be info, low, medium, high or critical.' }).optional(),
+    /** name (default); trust: least trusted first, never-scored last; alerts: most open alerts first. */
+    sort: z.enum(SERVER_SORTS, { error: 'sort must be name, trust or alerts.' }).default('name'),
     ...pageFields,
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `Unknown query parameter ${quoted(i.keys?.[0] ?? '')}.` : 'The query is invalid.') },

@@ -4,7 +4,8 @@
  * page with all of that (correlated subqueries over per-server indexes, no query per row) and one
  * counts the matches, so a page costs the same with 10 servers or 10,000.
  */
-import type { ListServersQuery, Page, ServerView } from '../api/rest.ts';
+import { SEVERITIES } from '../api/alert.ts';
+import type { ListServersQuery, Page, ServerSort, ServerView } from '../api/rest.ts';
 import type { ServerDefinition } from '../api/server.ts';
 import type { Db } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
@@ -19,6 +20,9 @@ interface Extras {
   last_probe_at: string | null;
   attestation: 'valid' | 'failed' | null;
 }
+
+/** A severity as a number (info 0 .. critical 4), to compare with a minimum. */
+const SEVERITY_RANK = `CASE a.severity ${SEVERITIES.map((sev, i) => `WHEN '${sev}' THEN ${i}`).join(' ')} END`;
 
 const EXTRAS = `
   (SELECT t.score FROM trust_scores t WHERE t.server_id = s.id ORDER BY t.id DESC LIMIT 1) AS trust_score,
@@ -35,7 +39,17 @@ const WHERE = `
          OR (@status = 'approved' AND s.status = 'approved' AND s.declared = 0)
          OR (@status = 'discovered' AND s.status = 'discovered'))
     AND (@client IS NULL OR s.id IN (SELECT l.server_id FROM agents g JOIN agent_servers l ON l.agent_id = g.id
-                                      WHERE g.client = @client AND l.present = 1))`;
+                                      WHERE g.client = @client AND l.present = 1))
+    AND (@severity IS NULL OR EXISTS (SELECT 1 FROM alerts a WHERE a.server_id = s.id AND a.state != 'resolved'
+                                       AND ${SEVERITY_RANK} >= @severity))`;
+
+/** Each order ends with the name, so pages are stable. SQLite cannot bind ORDER BY: one statement per sort. */
+const ORDER: Record<ServerSort, string> = {
+  name: 's.name',
+  // What needs a look first: the least trusted; servers never scored come last.
+  trust: 'trust_score IS NULL, trust_score, s.name',
+  alerts: 'open_alerts DESC, s.name',
+};
 
 /** `%text%` with LIKE's own wildcards (and the escape character) taken literally. */
 export const likeContains = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -60,10 +74,11 @@ export function listServerPage(db: Db, query: ListServersQuery): Page<ServerView
     q: query.q === undefined || query.q === '' ? null : likeContains(query.q),
     status: query.status ?? null,
     client: query.client ?? null,
+    severity: query.severity === undefined ? null : SEVERITIES.indexOf(query.severity),
   };
   const limit = query.limit;
   const offset = query.offset;
-  const rows = stmt<[typeof params & { limit: number; offset: number }], ServerRow & Extras>(db, `SELECT s.*, ${EXTRAS} FROM servers s ${WHERE} ORDER BY s.name LIMIT @limit OFFSET @offset`)
+  const rows = stmt<[typeof params & { limit: number; offset: number }], ServerRow & Extras>(db, `SELECT s.*, ${EXTRAS} FROM servers s ${WHERE} ORDER BY ${ORDER[query.sort]} LIMIT @limit OFFSET @offset`)
     .all({ ...params, limit, offset });
   const total = (stmt<[typeof params], { n: number }>(db, `SELECT count(*) AS n FROM servers s ${WHERE}`).get(params) as { n: number }).n;
   return { items: rows.map(toView), total, limit, offset, next_offset: offset + rows.length < total ? offset + rows.length : null };

@@ -86,6 +86,27 @@ test('status and client filters, and the trust, open alerts, clients and last pr
 
   // One server's view is the same as its row in the list.
   assert.deepEqual(serverView(e.store.db, manual), all.get('manual'));
+
+  // Severity: servers with an open alert of at least that severity (the plaintext token is high).
+  const severities = (name: string) => e.store.db.prepare("SELECT severity FROM alerts WHERE server_id = ? AND state != 'resolved'").pluck().all(all.get(name)?.id) as string[];
+  const withAtLeast = (levels: string[]) => [...all.keys()].filter((name) => severities(name).some((sev) => levels.includes(sev))).sort();
+  assert.ok(severities('found').includes('high'));
+  assert.ok(!severities('manual').includes('high'), 'a server without a high alert');
+  assert.deepEqual(names(e, { severity: 'high' }), withAtLeast(['high', 'critical']));
+  assert.ok(names(e, { severity: 'high' }).includes('found') && !names(e, { severity: 'high' }).includes('manual'));
+  assert.deepEqual(names(e, { severity: 'critical' }), withAtLeast(['critical']));
+  assert.equal(page(e, { severity: 'high' }).total, withAtLeast(['high', 'critical']).length);
+  const anyAlert = [...all.values()].filter((v) => v.open_alerts > 0).map((v) => v.name).sort();
+  assert.deepEqual(names(e, { severity: 'info' }), anyAlert);
+
+  // Sorts: by open alerts (most first, then name), by trust (least first, never scored last, then name).
+  registerFromRequest(e.options, { name: 'aaa-quiet', server_url: 'https://quiet.example/mcp' }, e.ctx);
+  const views = page(e, {}).items;
+  assert.equal(views[0]?.name, 'aaa-quiet');
+  assert.deepEqual(names(e, { sort: 'alerts' }), [...views].sort((a, b) => b.open_alerts - a.open_alerts || a.name.localeCompare(b.name)).map((v) => v.name));
+  assert.deepEqual(names(e, { sort: 'trust' }), [...views].sort((a, b) => (a.trust?.score ?? 101) - (b.trust?.score ?? 101) || a.name.localeCompare(b.name)).map((v) => v.name));
+  assert.notDeepEqual(names(e, { sort: 'alerts' }), names(e, {}), 'the order really changes');
+  assert.throws(() => listServersQuerySchema.parse({ sort: 'newest' }), /sort must be name, trust or alerts/);
 });
 
 test('the attestation column follows the latest attestation: null, valid, then failed once the script changes', (t) => {

@@ -10,7 +10,7 @@ import type { ListServersParams } from '../../../core/api/client.ts';
 import type { ServerView } from '../../../core/api/rest.ts';
 import { Empty, ErrorState, Loading, relativeTime, formatTime, TrustBadge } from '../components/index.ts';
 import { serverHref, useAsync, useClient, useLiveRefetch } from '../state/index.ts';
-import { ALL_CAP, useAllServers, usePagedServers, type SortKey } from './registry/pages.ts';
+import { usePagedServers, type SortKey } from './registry/pages.ts';
 import './registry/registry.css';
 
 type StatusFilter = '' | NonNullable<ListServersParams['status']>;
@@ -37,11 +37,10 @@ export function RegistryScreen() {
     ...(q !== '' ? { q } : {}),
     ...(clientFilter !== '' ? { client: clientFilter } : {}),
     ...(status !== '' ? { status } : {}),
+    ...(severity !== '' ? { severity } : {}),
+    ...(sort !== 'name' ? { sort } : {}),
   };
-  const clientSide = sort !== 'name' || severity !== '';
-  const paged = usePagedServers(client, query, !clientSide);
-  const all = useAllServers(client, query, sort, severity, clientSide);
-  const source = clientSide ? all : paged;
+  const source = usePagedServers(client, query);
   useLiveRefetch(source.refresh);
 
   const clients = useAsync(async () => {
@@ -130,12 +129,6 @@ export function RegistryScreen() {
         )}
       </div>
 
-      {source.truncatedFrom !== undefined && (
-        <p className="muted">
-          Sorted and filtered among the first {ALL_CAP.toLocaleString('en')} of {source.truncatedFrom.toLocaleString('en')} servers: narrow the list with search or
-          a filter to see the rest.
-        </p>
-      )}
 
       <RegistryBody source={source} filtered={filtered} onClear={clear} />
     </>

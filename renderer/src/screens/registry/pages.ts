@@ -1,24 +1,15 @@
 /**
- * Where the registry's rows come from. Two sources behind one shape:
- *
- * - `usePagedServers`: the server's own order (by name), fetched by offset as rows scroll into view
- *   and kept in a sparse cache of pages, so 10,000 servers cost one request of 100 to show the first
- *   rows and a few more while scrolling, never all at once.
- * - `useAllServers`: sorting by trust score or open alerts, or filtering by alert severity, needs the
- *   whole filtered set (the list endpoint sorts by name only and knows nothing of severities), so it
- *   is fetched in pages of 500 up to ALL_CAP servers and sorted/filtered here.
+ * Where the registry's rows come from: pages of the server's own list (search, filters and sort are
+ * all server-side), fetched by offset as rows scroll into view and kept in a sparse cache of pages,
+ * so 10,000 servers cost one request of 100 to show the first rows and a few more while scrolling,
+ * never all at once.
  */
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import { SEVERITIES, type Severity } from '../../../../core/api/alert.ts';
 import type { ListServersParams, WardenClient } from '../../../../core/api/client.ts';
 import type { ServerView } from '../../../../core/api/rest.ts';
-import { useAsync } from '../../state/index.ts';
-import { MAX_PAGE_SIZE } from '../../state/limits.ts';
 
 /** Rows per fetched page. The first request is one page: limit=100. */
 export const PAGE_SIZE = 100;
-/** The most servers fetched for a client-side sort or severity filter. */
-export const ALL_CAP = 5000;
 
 export interface RowSource {
   /** Rows in the list, or null before the first answer. */
@@ -30,8 +21,6 @@ export interface RowSource {
   error: Error | undefined;
   /** Refetches what is shown, keeping the old rows on screen until the new ones arrive. */
   refresh(): void;
-  /** Set when only the first ALL_CAP servers were sorted. */
-  truncatedFrom?: number;
 }
 
 interface Store {
@@ -47,7 +36,7 @@ interface Store {
 
 const toError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
 
-export function usePagedServers(client: WardenClient, query: ListServersParams, enabled: boolean): RowSource {
+export function usePagedServers(client: WardenClient, query: ListServersParams): RowSource {
   const [version, bump] = useReducer((x: number) => x + 1, 0);
   const key = JSON.stringify(query);
   const store = useRef<Store>({ key, gen: 0, pages: new Map(), stale: new Map(), inflight: new Set(), total: null, error: undefined });
@@ -94,7 +83,6 @@ export function usePagedServers(client: WardenClient, query: ListServersParams, 
 
   const ensure = useCallback(
     (start: number, end: number) => {
-      if (!enabled) return;
       const st = store.current;
       if (st.error !== undefined) return;
       const last = st.total === null ? 0 : Math.max(0, Math.ceil(st.total / PAGE_SIZE) - 1);
@@ -102,13 +90,13 @@ export function usePagedServers(client: WardenClient, query: ListServersParams, 
       const to = Math.min(Math.floor(Math.max(0, end) / PAGE_SIZE), last);
       for (let p = from; p <= to; p++) fetchPage(p);
     },
-    [enabled, fetchPage],
+    [fetchPage],
   );
 
   // The first page as soon as the list is shown (the virtualiser has no rows to ask for yet).
   useEffect(() => {
-    if (enabled && store.current.total === null) ensure(0, 0);
-  }, [enabled, key, ensure, version]);
+    if (store.current.total === null) ensure(0, 0);
+  }, [key, ensure, version]);
 
   const refresh = useCallback(() => {
     const st = store.current;
@@ -130,54 +118,4 @@ export function usePagedServers(client: WardenClient, query: ListServersParams, 
   };
 }
 
-export type SortKey = 'name' | 'trust' | 'alerts';
-
-/** Servers ids with an open alert of at least `min` severity. */
-async function serversWithSeverity(client: WardenClient, min: Severity): Promise<Set<string>> {
-  const ids = new Set<string>();
-  for (const severity of SEVERITIES.slice(SEVERITIES.indexOf(min))) {
-    let offset: number | null = 0;
-    while (offset !== null && offset < ALL_CAP) {
-      const page = await client.listAlerts({ state: 'open', severity, limit: MAX_PAGE_SIZE, offset });
-      for (const a of page.items) if (a.server_id !== null) ids.add(a.server_id);
-      offset = page.next_offset;
-    }
-  }
-  return ids;
-}
-
-const byName = (a: ServerView, b: ServerView): number => a.name.localeCompare(b.name);
-const COMPARE: Record<SortKey, (a: ServerView, b: ServerView) => number> = {
-  name: byName,
-  // Least trusted first (what needs a look); never-scored servers last.
-  trust: (a, b) => (a.trust?.score ?? 101) - (b.trust?.score ?? 101) || byName(a, b),
-  alerts: (a, b) => b.open_alerts - a.open_alerts || byName(a, b),
-};
-
-export function useAllServers(client: WardenClient, query: ListServersParams, sort: SortKey, severity: Severity | '', enabled: boolean): RowSource {
-  const key = JSON.stringify([query, sort, severity, enabled]);
-  const all = useAsync(async () => {
-    if (!enabled) return { rows: [] as ServerView[], total: 0 };
-    const rows: ServerView[] = [];
-    let offset: number | null = 0;
-    let total = 0;
-    while (offset !== null && rows.length < ALL_CAP) {
-      const page = await client.listServers({ ...query, limit: MAX_PAGE_SIZE, offset });
-      rows.push(...page.items);
-      total = page.total;
-      offset = page.next_offset;
-    }
-    const keep = severity === '' ? null : await serversWithSeverity(client, severity);
-    const filtered = keep === null ? rows : rows.filter((r) => keep.has(r.id));
-    return { rows: filtered.sort(COMPARE[sort]), total };
-  }, [client, key]);
-  const rows = all.data?.rows;
-  return {
-    total: rows === undefined ? null : rows.length,
-    row: (index) => rows?.[index],
-    ensure: () => undefined,
-    error: all.error,
-    refresh: all.reload,
-    ...(all.data !== undefined && all.data.total > ALL_CAP ? { truncatedFrom: all.data.total } : {}),
-  };
-}
+export type SortKey = NonNullable<ListServersParams['sort']>;
