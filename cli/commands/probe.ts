@@ -42,7 +42,7 @@ export async function probe(name: string | undefined, options: GlobalOptions & {
         keychain,
         concurrency,
         connectTimeoutMs,
-        requireApproval: options.yes !== true,
+        requireApproval: options.yes !== true && getSetting(store.db, 'probe-consent') === 'ask',
         signal: abort.signal,
         onProgress: (e) => {
           if (options.json !== true && e.type === 'finished' && servers.length > 1) process.stderr.write(`probed ${e.done}/${e.total}: ${e.server.name}\n`);

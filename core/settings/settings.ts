@@ -9,6 +9,12 @@ export const SETTINGS = {
   'new-server-policy': { values: ['register', 'alert'], default: 'register' },
   /** How many servers `mcp probe --all` starts at once. */
   'probe-concurrency': { values: ['1', '2', '3', '4', '6', '8', '12', '16'], default: '4' },
+  /**
+   * Probing starts a server: `ask` (default) starts one that was only discovered, never approved, only
+   * when the user says yes for that probe (`--yes`, `{"consent": true}`, the UI's dialog); `allow`
+   * starts discovered servers without asking (for people who probe everything their clients list).
+   */
+  'probe-consent': { values: ['ask', 'allow'], default: 'ask' },
   /** Which new alerts the desktop app shows as OS notifications: high and critical, critical only, or none. */
   notifications: { values: ['high', 'critical', 'off'], default: 'high' },
   /** Whether the desktop app starts when the user logs in (the desktop shell registers it with the OS). */

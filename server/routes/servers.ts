@@ -20,6 +20,7 @@ import { verifyServer } from '../../core/attest/attest.ts';
 import { attestFromRequest } from '../../core/attest/request.ts';
 import { latestProbe, readPin, recordProbe } from '../../core/pins/record.ts';
 import { needsConsent, probeServer } from '../../core/probe/index.ts';
+import { getSetting } from '../../core/settings/settings.ts';
 import { registerFromRequest } from '../../core/registry/api-register.ts';
 import { approveServer } from '../../core/registry/approve.ts';
 import { listServerPage, serverView } from '../../core/registry/page.ts';
@@ -139,7 +140,7 @@ export const serverRoutes: Route[] = [
     handler: async (r, s) => {
       const input = parseBody(probeRequestSchema, r.body);
       const target = server(r, s);
-      if (needsConsent(target) && input.consent !== true) {
+      if (needsConsent(target) && input.consent !== true && getSetting(s.store.db, 'probe-consent') === 'ask') {
         const where = target.source.kind === 'discovered' ? ` in ${target.source.client}'s config` : '';
         throw conflict(`Server "${target.name}" was discovered${where} and is not approved, so MCP Warden will not ${target.transport === 'stdio' ? 'start' : 'connect to'} it: approve it (POST ${API_PREFIX}/mcp-servers/${target.id}/approve), or send {"consent": true} to probe it once.`, 'consent');
       }

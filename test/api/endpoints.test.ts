@@ -62,7 +62,11 @@ test('mcp-servers: register, list with search and paging, read by id or name, ch
   refused(await request('GET', '/mcp-servers?limit=0'), 400, 'invalid_input', 'limit');
   refused(await request('GET', '/mcp-servers?limit=9999'), 400, 'invalid_input', 'limit');
   refused(await request('GET', '/mcp-servers?status=lost'), 400, 'invalid_input', 'status');
-  refused(await request('GET', '/mcp-servers?sort=name'), 400, 'invalid_input', undefined, /Unknown query parameter "sort"/);
+  refused(await request('GET', '/mcp-servers?order=name'), 400, 'invalid_input', undefined, /Unknown query parameter "order"/);
+  refused(await request('GET', '/mcp-servers?sort=newest'), 400, 'invalid_input', 'sort', /^sort must be name, trust or alerts\.$/);
+  refused(await request('GET', '/mcp-servers?severity=loud'), 400, 'invalid_input', 'severity');
+  const byTrust = await expectOk(request<Page<ServerView>>('GET', '/mcp-servers?sort=trust'));
+  assert.deepEqual(byTrust.items.map((s) => s.name), [...byTrust.items].sort((a, b) => (a.trust?.score ?? 101) - (b.trust?.score ?? 101) || a.name.localeCompare(b.name)).map((s) => s.name));
   refused(await request('GET', '/mcp-servers?q=a&q=b'), 400, 'invalid_input', 'q', /^q must be given once\.$/);
 
   // The list is cached per state of the database: a write here or in another process shows at once.
@@ -105,6 +109,11 @@ test('mcp-servers actions: probe with consent, tools, approve, trust, attest and
   const once = await expectOk(request<{ ok: boolean; pinned: boolean; tools: { name: string }[]; server_id: string }>('POST', '/mcp-servers/memory/probe', { consent: true }));
   assert.deepEqual([once.ok, once.pinned, once.server_id], [true, false, memory.id], 'a server nobody approved is not pinned');
   assert.ok(once.tools.length > 0);
+  // With the probe-consent setting at `allow`, no consent is asked; back at `ask`, it is again.
+  await expectOk(request('PUT', '/settings/probe-consent', { value: 'allow' }));
+  assert.equal((await expectOk(request<{ ok: boolean }>('POST', '/mcp-servers/memory/probe'))).ok, true);
+  await expectOk(request('PUT', '/settings/probe-consent', { value: 'ask' }));
+  refused(await request('POST', '/mcp-servers/memory/probe'), 409, 'conflict', 'consent');
 
   // Approval accepts it as it is now, pin included.
   const approved = await expectOk(request<ServerView>('POST', '/mcp-servers/memory/approve'));

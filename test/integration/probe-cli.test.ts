@@ -73,6 +73,13 @@ test('mcp probe: a discovered server is not started without consent, and failure
   const consented = run('mcp', 'probe', 'found', '--yes', '--json');
   assert.equal(consented.code, 0, consented.stderr);
   assert.equal((JSON.parse(consented.stdout) as { probes: Probe[] }).probes[0]?.pinned, false, 'a discovered server is not pinned until approved');
+  // The probe-consent setting: `allow` starts discovered servers without --yes; back to `ask`, refused again.
+  assert.equal(run('settings', 'set', 'probe-consent', 'allow').code, 0);
+  const allowed = run('mcp', 'probe', 'found', '--json');
+  assert.equal(allowed.code, 0, allowed.stderr);
+  assert.equal((JSON.parse(allowed.stdout) as { probes: Probe[] }).probes[0]?.ok, true);
+  assert.equal(run('settings', 'set', 'probe-consent', 'ask').code, 0);
+  assert.match(run('mcp', 'probe', 'found').stdout, /consent_required/);
 
   assert.equal(run('mcp', 'add', 'dies', 'stdio', '--command', process.execPath, '--arg', path.join(SERVERS, 'exit-at-once.mjs')).code, 0);
   const died = run('mcp', 'probe', 'dies');

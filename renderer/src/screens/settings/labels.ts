@@ -3,12 +3,14 @@
 const LABELS: Record<string, { label: string; hint?: string }> = {
   'new-server-policy': { label: 'New-server policy', hint: 'What happens when a server appears in a client config.' },
   'probe-concurrency': { label: 'Probe concurrency', hint: 'How many servers "probe all" starts at once.' },
+  'probe-consent': { label: 'Probe consent', hint: 'Probing starts the server: whether a server found in a client config, never approved, needs your yes first.' },
   notifications: { label: 'Notifications', hint: 'Which new alerts the desktop app shows as notifications.' },
   'start-at-login': { label: 'Start at login', hint: 'Start MCP Warden (in the tray) when you log in.' },
 };
 
 const CHOICES: Record<string, Record<string, string>> = {
   'new-server-policy': { register: 'Register it as discovered, to review', alert: 'Only raise an alert' },
+  'probe-consent': { ask: 'Ask before starting a server nobody approved', allow: 'Start discovered servers without asking' },
   notifications: { high: 'High and critical alerts', critical: 'Critical alerts only', off: 'Off' },
   'start-at-login': { on: 'On', off: 'Off', true: 'On', false: 'Off' },
 };
