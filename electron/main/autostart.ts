@@ -86,3 +86,22 @@ export function setAutostart(where: AutostartWhere, enabled: boolean, loginItems
   if (enabled) writeAtomically(file, desktopEntry(where));
   else fs.rmSync(file, { force: true });
 }
+
+/**
+ * The `start-at-login` setting (Settings screen, tray checkbox, API) is the one source of truth; the
+ * OS entry follows it. Called at start-up and whenever the setting changes. Returns whether it
+ * changed the OS entry.
+ */
+export function syncAutostart(where: AutostartWhere, setting: string, loginItems: LoginItemsPort): boolean {
+  const wanted = setting === 'on';
+  if (isAutostartEnabled(where, loginItems) === wanted) return false;
+  setAutostart(where, wanted, loginItems);
+  return true;
+}
+
+/** The event listener the shell subscribes: keeps the OS entry in step with `start-at-login` changes. */
+export function autostartFollower(where: () => AutostartWhere, loginItems: LoginItemsPort): (event: { type: string; key?: string; value?: string }) => void {
+  return (event) => {
+    if (event.type === 'settings' && event.key === 'start-at-login' && event.value !== undefined) syncAutostart(where(), event.value, loginItems);
+  };
+}

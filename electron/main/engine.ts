@@ -14,7 +14,7 @@ import { resolveDataDir } from '../../core/home/data-dir.ts';
 import { currentMonitor } from '../../core/monitor/lease.ts';
 import { Monitor } from '../../core/monitor/monitor.ts';
 import { OsKeychain, type Keychain } from '../../core/secrets/keychain.ts';
-import { allSettings } from '../../core/settings/settings.ts';
+import { allSettings, getSetting } from '../../core/settings/settings.ts';
 import { openStore, type Store } from '../../core/store/database.ts';
 import { createDispatcher, type Dispatcher } from '../../server/dispatch.ts';
 import { emitScanResult } from '../../server/events.ts';
@@ -52,6 +52,8 @@ export interface Engine {
   openAlerts(): Alert[];
   /** The `notifications` setting (high, critical or off); `high` while the setting does not exist. */
   notificationLevel(): NotificationLevel;
+  /** The `start-at-login` setting: `on` or `off`. */
+  startAtLogin(): string;
   close(): Promise<void>;
 }
 
@@ -125,6 +127,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       const value = (allSettings(store.db) as Record<string, string | undefined>)['notifications'];
       return isNotificationLevel(value) ? value : 'high';
     },
+    startAtLogin: () => getSetting(store.db, 'start-at-login'),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { ApiEvent } from '../../core/api/rest.ts';
 import { CONTENT_SECURITY_POLICY, DEV_CONTENT_SECURITY_POLICY } from '../shared/csp';
 import { IPC_CHANNELS, type AppInfo } from '../shared/ipc';
-import { autostartExecutable, isAutostartEnabled, setAutostart, type AutostartWhere } from './autostart.ts';
+import { autostartExecutable, autostartFollower, isAutostartEnabled, syncAutostart, type AutostartWhere } from './autostart.ts';
 import { electronLoginItems, ElectronNotifications, ElectronTray, resourcesDir, wasOpenedAtLogin } from './electron-ports.ts';
 import { startEngine, type Engine } from './engine.ts';
 import { assertTrustedSender, handleRequest, Subscriptions } from './ipc-handlers.ts';
@@ -191,7 +191,8 @@ async function onTrayCommand(id: string): Promise<void> {
       forwardEvent({ type: 'changed' });
       return refreshTray();
     case 'start-at-login':
-      setAutostart(autostartWhere(), !isAutostartEnabled(autostartWhere(), electronLoginItems), electronLoginItems);
+      // Through the setting, like the Settings screen: its `settings` event updates the OS entry.
+      await engine?.request('PUT', '/settings/start-at-login', { value: engine.startAtLogin() === 'on' ? 'off' : 'on' });
       return refreshTray();
     case 'quit':
       app.quit();
@@ -215,6 +216,8 @@ async function startEngineWhenReady(): Promise<Engine | undefined> {
     process.stderr.write(`mcp-warden: the engine could not start: ${(error as Error).message}\n`);
     return undefined;
   }
+  syncAutostart(autostartWhere(), engine.startAtLogin(), electronLoginItems);
+  engine.subscribe(autostartFollower(autostartWhere, electronLoginItems));
   engine.subscribe((event) => {
     forwardEvent(event);
     if (event.type !== 'probe') refreshTray();

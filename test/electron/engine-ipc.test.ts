@@ -2,11 +2,13 @@
 // a real database in a temp data directory, a real monitor watching a fake home's Claude Desktop
 // config, the in-process dispatcher answering `warden:request`, and the sender check in front.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Alert } from '../../core/api/alert.ts';
 import type { ApiEvent } from '../../core/api/rest.ts';
+import { autostartFollower, linuxAutostartFile, syncAutostart } from '../../electron/main/autostart.ts';
 import { startEngine, type Engine } from '../../electron/main/engine.ts';
 import { handleRequest, parseIpcRequest, Subscriptions, UntrustedSenderError } from '../../electron/main/ipc-handlers.ts';
 import { trayState } from '../../electron/main/tray-state.ts';
@@ -124,4 +126,21 @@ test('a second app on the same data directory runs without its own monitor and s
   first.engine.setPaused(false);
   await waitFor('the alert for the server added while paused', () => first.events.some((e) => e.type === 'alert' && e.alert.type === 'unapproved_server'));
   assert.deepEqual(first.engine.monitorStatus(), { running: true, paused: false });
+});
+
+test('start at login follows the setting: a change from the Settings screen (PUT /settings) writes and removes the XDG autostart entry', async (t) => {
+  const home = fakeHome(t);
+  const { engine } = await start(t, home, tempDir(t));
+  const where = { platform: 'linux' as const, env: {}, homedir: home.home, executable: '/opt/mcp-warden/mcp-warden', args: ['--hidden'] };
+  const loginItems = { get: () => false, set: () => assert.fail('login items are not used on Linux') };
+  const file = linuxAutostartFile(where);
+  // What index.ts does: sync at start, then follow every `settings` event for the key.
+  assert.equal(syncAutostart(where, engine.startAtLogin(), loginItems), false, 'off by default: nothing to do');
+  engine.subscribe(autostartFollower(() => where, loginItems));
+  assert.equal((await handleRequest(APP_PAGE, APP_PAGE, { method: 'PUT', path: '/settings/start-at-login', body: { value: 'on' } }, engine)).status, 200);
+  await waitFor('the autostart entry', () => existsSync(file));
+  assert.equal(engine.startAtLogin(), 'on');
+  assert.equal((await handleRequest(APP_PAGE, APP_PAGE, { method: 'PUT', path: '/settings/start-at-login', body: { value: 'off' } }, engine)).status, 200);
+  await waitFor('the autostart entry removed', () => !existsSync(file));
+  assert.equal(syncAutostart(where, 'off', loginItems), false, 'already in step');
 });
