@@ -33,6 +33,8 @@ registerFromRequest({ store, env: ctx.env, where, now: ctx.now }, { name: 'plann
 registerAgent(store, { name: 'fixture-agent', description: 'an agent calling secure()' }, ctx.now());
 linkAgentServer({ store, env: ctx.env, where, now: ctx.now }, 'fixture-agent', 'remote');
 createApiKey(store, 'fixture-key', ctx.now());
+// Since schema 5: a server's own launcher policy.
+store.db.prepare("UPDATE servers SET attestation_policy = 'block', undeclared_policy = 'warn' WHERE name = 'files'").run();
 const expected = listServers(store.db);
 store.db.pragma('wal_checkpoint(TRUNCATE)');
 store.db.pragma('journal_mode = DELETE');

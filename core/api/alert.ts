@@ -23,6 +23,7 @@ export const ALERT_TYPES = [
   'missing_capability', // a declared tool is not exposed
   'tool_collision', // two servers expose the same tool name
   'attestation_failed', // re-measuring a server no longer matches its signed attestation
+  'undeclared_tool_used', // the launcher saw the client call a tool that is neither pinned nor declared
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

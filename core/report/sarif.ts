@@ -140,6 +140,11 @@ const RULE_TEXT: Readonly<Record<AlertType, RuleText>> = {
     short: 'What an MCP server runs no longer matches its signed attestation.',
     help: 'Find out what changed (binary replaced, package version moved, definitions changed) before attesting it again.',
   },
+  undeclared_tool_used: {
+    name: 'UndeclaredToolUsed',
+    short: 'A client called a tool the MCP server neither pinned nor declared.',
+    help: 'Check why the client called it; declare the tool (or approve the definitions that list it), or set the undeclared-tool policy to block.',
+  },
   tool_collision: {
     name: 'ToolCollision',
     short: 'Two MCP servers expose the same tool name.',

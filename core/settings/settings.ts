@@ -15,6 +15,14 @@ export const SETTINGS = {
    * starts discovered servers without asking (for people who probe everything their clients list).
    */
   'probe-consent': { values: ['ask', 'allow'], default: 'ask' },
+  /**
+   * What `mcp-warden run` does for a server without its own policy. attestation-policy: when the
+   * server no longer matches its attestation, `warn` starts it and raises a high alert, `block` does
+   * not start it. undeclared-tool-policy: when the client calls a tool that is neither pinned nor
+   * declared, `warn` passes the call and raises a high alert, `block` answers it with an error.
+   */
+  'attestation-policy': { values: ['warn', 'block'], default: 'warn' },
+  'undeclared-tool-policy': { values: ['warn', 'block'], default: 'warn' },
   /** Which new alerts the desktop app shows as OS notifications: high and critical, critical only, or none. */
   notifications: { values: ['high', 'critical', 'off'], default: 'high' },
   /** Whether the desktop app starts when the user logs in (the desktop shell registers it with the OS). */

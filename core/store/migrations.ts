@@ -251,6 +251,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX api_keys_active_name ON api_keys (name) WHERE revoked_at IS NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'launcher policies per server, attached config entries',
+    sql: `
+      -- What \`mcp-warden run\` does when the attestation fails or an undeclared tool is called:
+      -- 'warn' (go on, raise an alert) or 'block'; NULL follows the global setting.
+      ALTER TABLE servers ADD COLUMN attestation_policy TEXT CHECK (attestation_policy IN ('warn', 'block'));
+      ALTER TABLE servers ADD COLUMN undeclared_policy TEXT CHECK (undeclared_policy IN ('warn', 'block'));
+
+      -- 1 when the config entry runs the server through the launcher (\`mcp-warden run <name>\`):
+      -- the entry then says nothing of the real command, which is the registered definition.
+      ALTER TABLE agent_servers ADD COLUMN attached INTEGER NOT NULL DEFAULT 0 CHECK (attached IN (0, 1));
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -66,7 +66,7 @@ test('secrets: add, list, refuse, remove with and without force; the value is in
 test('settings: every value with its choices, a change round-trips, is audited and announced; unknown keys and values are 400', async (t) => {
   const served = await startServe(t);
   const initial = await expectOk(served.request<SettingsResponse>('GET', '/settings'));
-  assert.deepEqual(initial.values, { 'new-server-policy': 'register', 'probe-concurrency': '4', 'probe-consent': 'ask', notifications: 'high', 'start-at-login': 'off' });
+  assert.deepEqual(initial.values, { 'new-server-policy': 'register', 'probe-concurrency': '4', 'probe-consent': 'ask', 'attestation-policy': 'warn', 'undeclared-tool-policy': 'warn', notifications: 'high', 'start-at-login': 'off' });
   assert.deepEqual(initial.choices.notifications, ['high', 'critical', 'off']);
   assert.deepEqual(initial.choices['start-at-login'], ['off', 'on']);
   assert.deepEqual(Object.keys(initial.choices), Object.keys(initial.values));
