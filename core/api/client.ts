@@ -8,10 +8,15 @@
  */
 import type { Alert } from './alert.ts';
 import type { AttestationDifference, AttestationStatement } from './attestation.ts';
+import type { AttachResult, SecureResult, ServerPolicies } from './launcher.ts';
 import type { ContentFinding, ProbeResult, ServerIdentity, Definition } from './probe.ts';
 import type {
   AgentView,
   ApiErrorCode,
+  AttachRequest,
+  DetachRequest,
+  SetPolicyRequest,
+  ToolCallView,
   ApiEvent,
   ApiKeyInfo,
   AttestResponse,
@@ -178,6 +183,17 @@ export interface WardenClient {
   trust(id: string): Promise<TrustResponse>;
   tools(id: string): Promise<ToolsResponse>;
 
+  /** Write the server into a client's config as an entry that runs `mcp-warden run` (backup kept). */
+  attachServer(id: string, body: AttachRequest): Promise<AttachResult>;
+  /** Restore the plain entry (or remove it with `remove: true`). */
+  detachServer(id: string, body: DetachRequest): Promise<AttachResult>;
+  /** Move the server's plaintext config secrets to the OS keychain; the entry then runs through the launcher. */
+  secureServer(id: string): Promise<{ items: SecureResult[] }>;
+  getPolicy(id: string): Promise<ServerPolicies>;
+  setPolicy(id: string, body: SetPolicyRequest): Promise<ServerPolicies>;
+  /** The newest `tool.called` audit events of the server, newest first. */
+  toolCalls(id: string, params?: { limit?: number }): Promise<{ items: ToolCallView[] }>;
+
   listAgents(): Promise<{ items: AgentView[] }>;
   getAgent(id: string): Promise<AgentView>;
   linkAgentServer(agent: string, server: string): Promise<AgentView>;
@@ -238,6 +254,13 @@ export function createWardenClient(transport: WardenTransport): WardenClient {
     verifyServer: (id) => call('POST', `/mcp-servers/${seg(id)}/verify`, {}),
     trust: (id) => call('GET', `/mcp-servers/${seg(id)}/trust`),
     tools: (id) => call('GET', `/mcp-servers/${seg(id)}/tools`),
+
+    attachServer: (id, body) => call('POST', `/mcp-servers/${seg(id)}/attach`, body),
+    detachServer: (id, body) => call('POST', `/mcp-servers/${seg(id)}/detach`, body),
+    secureServer: (id) => call('POST', `/mcp-servers/${seg(id)}/secure`, {}),
+    getPolicy: (id) => call('GET', `/mcp-servers/${seg(id)}/policy`),
+    setPolicy: (id, body) => call('PUT', `/mcp-servers/${seg(id)}/policy`, body),
+    toolCalls: (id, p) => call('GET', `/mcp-servers/${seg(id)}/tool-calls${query(p)}`),
 
     listAgents: () => call('GET', '/agents'),
     getAgent: (id) => call('GET', `/agents/${seg(id)}`),
