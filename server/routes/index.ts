@@ -5,6 +5,7 @@ import { ok, type Route } from '../route.ts';
 import { agentRoutes } from './agents.ts';
 import { alertAuditRoutes } from './alerts-audit.ts';
 import { clientRoutes } from './clients.ts';
+import { launcherRoutes } from './launcher.ts';
 import { metaRoutes } from './meta.ts';
 import { secretSettingRoutes } from './secrets-settings.ts';
 import { serverRoutes } from './servers.ts';
@@ -13,6 +14,7 @@ let openApiBytes: Buffer | undefined;
 
 export const ROUTES: readonly Route[] = [
   ...serverRoutes,
+  ...launcherRoutes,
   ...agentRoutes,
   ...alertAuditRoutes,
   ...clientRoutes,
