@@ -1,0 +1,137 @@
+/**
+ * The config entry that makes a client start a server through MCP Warden's launcher
+ * (`mcp-warden run <name>`), and how the scan recognises one. Absolute paths only: a client such as
+ * Claude Desktop starts servers with a bare environment, not the user's shell PATH, so neither
+ * `node` nor `mcp-warden` can be looked up. In the packaged app the app's own executable runs the
+ * CLI entry in Node mode (ELECTRON_RUN_AS_NODE=1), so no separate Node is needed.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolveDataDir } from '../home/data-dir.ts';
+
+export interface LauncherContext {
+  /** The program the client starts: Node, or the packaged app's executable. */
+  execPath: string;
+  /** Absolute path of bin/mcp-warden.mjs. */
+  cliEntry: string;
+  /** The data directory, only when it is not the platform default (so the entry says `--home`). */
+  dataDir: string | null;
+  /** Environment the entry must set, e.g. ELECTRON_RUN_AS_NODE=1 for the packaged app. Never a secret. */
+  env?: Record<string, string>;
+}
+
+export interface LauncherEntry {
+  command: string;
+  args: string[];
+  env?: Record<string, string>;
+}
+
+const CLI_ENTRY = path.join('bin', 'mcp-warden.mjs');
+const PACKAGE_NAME = 'mcp-warden';
+
+/** The folder of the mcp-warden package this code was loaded from (source tree, dist/cli bundle or the app). */
+export function packageRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string | null {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (isWardenPackage(dir)) return dir;
+    if (path.dirname(dir) === dir) return null;
+  }
+}
+
+function isWardenPackage(dir: string): boolean {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown };
+    return pkg.name === PACKAGE_NAME && fs.existsSync(path.join(dir, CLI_ENTRY));
+  } catch {
+    return false;
+  }
+}
+
+/** The data directory a process with a bare environment would use: what a client that starts the launcher gets. */
+function bareDefaultDataDir(): string {
+  const env = process.platform === 'win32' ? { APPDATA: process.env.APPDATA } : {};
+  return resolveDataDir({ platform: process.platform, env, homedir: os.homedir() });
+}
+
+/**
+ * This process as a launcher: its own executable (Node, or the app in Node mode), the CLI entry of
+ * this package, and `--home` whenever the data directory in force (the override, else
+ * MCP_WARDEN_HOME) is not the one a client's bare environment would give the launcher.
+ */
+export function launcherContextFromProcess(dataDirOverride?: string): LauncherContext {
+  const root = packageRoot();
+  if (root === null) throw new Error('The MCP Warden package folder (with bin/mcp-warden.mjs) was not found from this installation.');
+  const dataDir = resolveDataDir({ platform: process.platform, env: process.env, homedir: os.homedir() }, dataDirOverride);
+  const electron = typeof process.versions.electron === 'string';
+  return {
+    execPath: process.execPath,
+    cliEntry: path.join(root, CLI_ENTRY),
+    dataDir: dataDir === bareDefaultDataDir() ? null : dataDir,
+    ...(electron ? { env: { ELECTRON_RUN_AS_NODE: '1' } } : {}),
+  };
+}
+
+export function launcherEntry(name: string, ctx: LauncherContext): LauncherEntry {
+  if (!path.isAbsolute(ctx.execPath) || !path.isAbsolute(ctx.cliEntry) || (ctx.dataDir !== null && !path.isAbsolute(ctx.dataDir))) {
+    throw new Error('A launcher entry needs absolute paths for the executable, the CLI entry and the data directory.');
+  }
+  const entry: LauncherEntry = { command: ctx.execPath, args: [ctx.cliEntry, ...(ctx.dataDir !== null ? ['--home', ctx.dataDir] : []), 'run', name] };
+  if (ctx.env !== undefined && Object.keys(ctx.env).length > 0) entry.env = { ...ctx.env };
+  return entry;
+}
+
+/** `mcp-warden`, `mcp-warden.cmd`, `mcp-warden.exe`: the installed command itself. */
+const isWardenCommand = (file: string): boolean => /^mcp-warden(\.cmd|\.exe|\.ps1)?$/i.test(baseName(file));
+/** bin/mcp-warden.mjs, or the bundle it loads (dist/cli/run.js). */
+const isCliEntry = (file: string): boolean => baseName(file) === 'mcp-warden.mjs' || /[\\/]dist[\\/]cli[\\/]run\.js$/.test(file);
+/** Either path style, whatever platform reads the config. */
+const baseName = (file: string): string => file.split(/[\\/]/).pop() ?? file;
+
+/**
+ * Recognises our own launcher form: any program whose arguments run an mcp-warden CLI entry (or the
+ * `mcp-warden` command itself) with optional `--home <dir>` and then exactly `run <name>`.
+ * The form only: whether the program and the entry are really MCP Warden is for the caller to check.
+ */
+export function parseLauncherEntry(entry: { command: string | null; args: readonly string[] }): { name: string; home: string | null } | null {
+  if (entry.command === null || entry.command === '') return null;
+  let rest: readonly string[];
+  if (isWardenCommand(entry.command)) rest = entry.args;
+  else if (entry.args.length > 0 && isCliEntry(entry.args[0] as string)) rest = entry.args.slice(1);
+  else return null;
+  let home: string | null = null;
+  if (rest[0] === '--home' && rest.length >= 2) {
+    home = rest[1] as string;
+    rest = rest.slice(2);
+  } else if (rest[0]?.startsWith('--home=') === true) {
+    home = rest[0].slice('--home='.length);
+    rest = rest.slice(1);
+  }
+  if (rest.length !== 2 || rest[0] !== 'run' || rest[1] === '' || (rest[1] as string).startsWith('-')) return null;
+  return { name: rest[1] as string, home };
+}
+
+/** The CLI entry path a recognised launcher entry runs (null for the bare `mcp-warden` command). */
+export function launcherCliEntry(entry: { command: string | null; args: readonly string[] }): string | null {
+  if (entry.command === null || isWardenCommand(entry.command)) return null;
+  return entry.args[0] ?? null;
+}
+
+/**
+ * Whether a recognised launcher entry really runs MCP Warden: the CLI entry (or the command) is an
+ * absolute path inside an mcp-warden package. A look-alike (`node /tmp/x/mcp-warden.mjs run github`)
+ * is then just a changed command, compared with the definition like any other entry.
+ */
+export function runsWarden(entry: { command: string | null; args: readonly string[] }): boolean {
+  const cli = launcherCliEntry(entry);
+  const file = cli ?? entry.command;
+  if (file === null || !path.isAbsolute(file)) return false;
+  try {
+    const real = fs.realpathSync(file);
+    // The bare command is a link into node_modules/.bin or a shim: its target lies in the package.
+    const root = packageRoot(path.dirname(real));
+    return root !== null;
+  } catch {
+    return false;
+  }
+}
