@@ -1,12 +1,14 @@
 /**
  * Clients (`#/clients`): each AI client found on this machine, its config files (path, scope,
  * state), the servers each file lists and the hygiene findings in it (plaintext secrets, unpinned
- * packages, plain http), with "Scan now" to re-read every config at once.
+ * packages, plain http), with "Scan now" to re-read every config at once and "Move to keychain"
+ * beside each plaintext secret.
  */
 import { useState, type JSX } from 'react';
 import type { ClientConfigView, ClientView, ScanResponse, WardenClient } from '../../../core/api/client.ts';
 import { Empty, ErrorState, Loading, SeverityBadge, formatTime, relativeTime } from '../components/index.ts';
 import { href, serverHref, useAsync, useLiveRefetch } from '../state/index.ts';
+import { MoveToKeychain } from './clients/MoveToKeychain.tsx';
 import './clients/clients.css';
 
 type Scan = { kind: 'idle' } | { kind: 'running' } | { kind: 'done'; result: ScanResponse } | { kind: 'error'; message: string };
@@ -58,12 +60,12 @@ export function ClientsScreen({ client }: { client: WardenClient }): JSX.Element
           <p>MCP Warden looks for Claude Desktop, Claude Code, Cursor, VS Code and Windsurf configs. Install or configure one, then press Scan now.</p>
         </Empty>
       )}
-      {items?.map((c) => <ClientSection key={c.client} client={c} />)}
+      {items?.map((c) => <ClientSection key={c.client} client={c} api={client} onChanged={clients.reload} />)}
     </div>
   );
 }
 
-function ClientSection({ client }: { client: ClientView }) {
+function ClientSection({ client, api, onChanged }: { client: ClientView; api: WardenClient; onChanged: () => void }) {
   const headingId = `client-${client.client}`;
   const findings = client.configs.reduce((n, c) => n + c.findings.length, 0);
   return (
@@ -73,7 +75,7 @@ function ClientSection({ client }: { client: ClientView }) {
         <code>{client.client}</code> · {plural(client.configs.length, 'config file')} · {findings === 0 ? 'no findings' : plural(findings, 'finding')}
       </p>
       {client.configs.map((config) => (
-        <ConfigBlock key={config.agent_id} config={config} />
+        <ConfigBlock key={config.agent_id} config={config} api={api} onChanged={onChanged} />
       ))}
     </section>
   );
@@ -81,7 +83,8 @@ function ClientSection({ client }: { client: ClientView }) {
 
 const STATE_TEXT: Record<ClientConfigView['state'], string> = { ok: 'read', missing: 'missing', unparseable: 'cannot be parsed' };
 
-function ConfigBlock({ config }: { config: ClientConfigView }) {
+function ConfigBlock({ config, api, onChanged }: { config: ClientConfigView; api: WardenClient; onChanged: () => void }) {
+  const [secured, setSecured] = useState<string | null>(null);
   const findings = [...config.findings].sort((a, b) => SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity));
   return (
     <div className="config-block" data-testid="client-config">
@@ -126,6 +129,11 @@ function ConfigBlock({ config }: { config: ClientConfigView }) {
       )}
 
       <h4 className="findings-title">Findings</h4>
+      {secured !== null && (
+        <p role="status" className="notice">
+          {secured}
+        </p>
+      )}
       {findings.length === 0 ? (
         <p className="muted">No plaintext secrets or other problems in this file.</p>
       ) : (
@@ -144,6 +152,17 @@ function ConfigBlock({ config }: { config: ClientConfigView }) {
                     </>
                   )}
                 </span>
+              )}
+              {f.type === 'plaintext_secret' && f.server_name !== null && (
+                <MoveToKeychain
+                  client={api}
+                  finding={{ ...f, server_name: f.server_name }}
+                  configPath={config.path}
+                  onDone={(message) => {
+                    setSecured(message);
+                    onChanged();
+                  }}
+                />
               )}
             </li>
           ))}

@@ -1,7 +1,8 @@
 /**
  * One server (`#/servers/<id>`): its definition, tools with pinned hashes and drift, attestation,
- * trust score with history, linked clients, open findings and audit events; actions Approve, Probe
- * (consent first for a discovered server, which nobody approved to run), Remove.
+ * trust score with history, linked clients, attach/detach per client config, launcher policies, the
+ * latest tool calls, open findings and audit events; actions Approve, Probe (consent first for a
+ * discovered server, which nobody approved to run), Remove.
  */
 import { useState } from 'react';
 import type { ProbeResponse } from '../../../core/api/client.ts';
@@ -12,9 +13,13 @@ import { navigate, useAsync, useClient, useLiveEvents, useLiveRefetch } from '..
 import { AttestationPanel, useAttestation } from './server/AttestationPanel.tsx';
 import { Definition } from './server/Definition.tsx';
 import { Entries } from './server/Entries.tsx';
+import { LauncherClients } from './server/LauncherClients.tsx';
+import { LauncherPolicy } from './server/LauncherPolicy.tsx';
+import { ToolCalls } from './server/ToolCalls.tsx';
 import { TrustPanel } from './server/TrustPanel.tsx';
 import { statusText } from './Registry.tsx';
 import './server/server.css';
+import './server/launcher.css';
 
 export function ServerDetailScreen(props: { id: string }) {
   const client = useClient();
@@ -116,6 +121,21 @@ export function ServerDetailScreen(props: { id: string }) {
               ))}
           </ul>
         )}
+      </section>
+
+      <section className="card" aria-labelledby="sec-launcher">
+        <h2 id="sec-launcher">Clients and launcher</h2>
+        <LauncherClients server={s} onChanged={reloadAll} />
+      </section>
+
+      <section className="card" aria-labelledby="sec-policy">
+        <h2 id="sec-policy">Launcher policy</h2>
+        <LauncherPolicy serverId={s.id} />
+      </section>
+
+      <section className="card" aria-labelledby="sec-tool-calls">
+        <h2 id="sec-tool-calls">Latest tool calls</h2>
+        <ToolCalls serverId={s.id} />
       </section>
 
       <section className="card" aria-labelledby="sec-findings">
