@@ -15,7 +15,7 @@ import { findServer, getServer } from './read.ts';
 import { stmt } from '../store/statements.ts';
 
 /** Where a format keeps its servers, as JSON pointer segments. */
-const SERVERS_AT: Record<ConfigFormat, string[]> = {
+export const SERVERS_AT: Record<ConfigFormat, string[]> = {
   mcpServers: ['mcpServers'],
   'claude-code': ['mcpServers'],
   'vscode-mcp': ['servers'],
