@@ -1,0 +1,319 @@
+/**
+ * Attach: rewrite a server's entry in a client's config so the client starts it through the
+ * launcher (`mcp-warden run <name>`), which runs the registered definition with its keychain
+ * secrets. Detach: put a plain entry back (or remove it). Both go through the safe writer
+ * (config-file.ts) and then scan the file at once, so their own change raises no drift alert.
+ * Decisions are in docs/attach.md.
+ */
+import path from 'node:path';
+import type { AttachResult } from '../api/launcher.ts';
+import type { ClientId, ConfigLocation, DiscoveredServer, PlatformEnv } from '../api/discovery.ts';
+import { CLIENT_IDS } from '../api/discovery.ts';
+import { conflict, invalidInput, notFound, WardenError } from '../api/errors.ts';
+import type { ServerDefinition } from '../api/server.ts';
+import { appendAudit } from '../audit/audit-log.ts';
+import { jsonPointer } from '../discovery/json-pointer.ts';
+import { normaliseEntry } from '../discovery/normalise-entry.ts';
+import { readJsonDocument, type JsonValue } from '../discovery/read-json.ts';
+import { knownLocations } from '../discovery/scan-all.ts';
+import { agentIdFor, scanConfig, type ScanOptions } from '../discovery/scan.ts';
+import { SERVERS_AT } from '../registry/link.ts';
+import { getServer } from '../registry/read.ts';
+import { resolveCommand } from '../registry/resolve-command.ts';
+import { assertRunnable } from '../registry/runnable.ts';
+import type { Db } from '../store/database.ts';
+import { stmt } from '../store/statements.ts';
+import { editJson, readConfigForEdit, writeConfigAtomically } from './config-file.ts';
+import { launcherEntry, parseLauncherEntry, runsWarden, type LauncherContext, type LauncherEntry } from './launcher-entry.ts';
+
+export type AttachOptions = ScanOptions & {
+  where: PlatformEnv;
+  /** Called after the file was read and before it is written (tests use it to edit the file meanwhile). */
+  beforeWrite?: (file: string) => void;
+};
+
+export interface AttachRequest {
+  client: string;
+  /** The config file; by default where the server is already listed for that client, else the client's first config that exists, else its first location. */
+  configPath?: string;
+  /** The entry's key; by default the key the server already has there, else its name. */
+  key?: string;
+  launcher: LauncherContext;
+}
+
+export interface DetachRequest {
+  client: string;
+  configPath?: string;
+  /** Remove the entry instead of restoring a plain one. */
+  remove?: boolean;
+  launcher?: LauncherContext;
+}
+
+/** Entry fields attach owns: replaced by the launcher's, restored by detach. Every other field stays. */
+const OWNED = ['command', 'args', 'env', 'cwd'] as const;
+/** Alerts saying the entry no longer matches the definition: attaching would silently switch to the definition. */
+const DRIFT_TYPES = ['launch_changed', 'env_changed', 'executable_changed'];
+const HANDLE = /\{\{\s*secret:/;
+
+interface LinkRow {
+  pointer: string;
+  key: string;
+  server_id: string;
+  observed: string;
+  attached: number;
+}
+
+interface Target {
+  location: ConfigLocation;
+  agentId: string;
+  key: string;
+  /** JSON path of the entry in the file. */
+  segments: string[];
+  pointer: string;
+}
+
+export function attachServer(options: AttachOptions, nameOrId: string, request: AttachRequest): AttachResult {
+  const { db } = options.store;
+  const server = getServer(db, nameOrId);
+  assertRunnable(server);
+  if (server.transport !== 'stdio') {
+    throw invalidInput('name', `"${server.name}" is an ${server.transport} server: the launcher starts stdio servers only, so it cannot be attached.`);
+  }
+  if (server.status === 'discovered') {
+    throw conflict(`"${server.name}" was discovered but never approved: approve it first with \`mcp-warden mcp approve ${server.name}\`, then attach it.`, 'name');
+  }
+  const target = targetOf(options, server, request);
+  const file = target.location.path;
+  // The registry first learns what the file says now: an unseen change must not be papered over.
+  scanConfig({ ...options, force: true }, target.location);
+
+  const doc = readConfigForEdit(file);
+  const current = entryIn(doc.text, file, target.segments);
+  const link = linkAt(db, target.agentId, target.pointer);
+  const wanted = launcherEntry(server.name, request.launcher);
+  let text: string;
+
+  if (current !== undefined) {
+    if (link?.server_id !== server.id) throw keyTaken(db, target, link, server);
+    const entry = normaliseEntry(target.key, current, target.pointer, target.location.client);
+    if (!entry.ok) throw conflict(`The entry "${target.key}" of ${file} cannot be read (${entry.problem.message}): fix it first; nothing was written.`, 'config');
+    const running = parseLauncherEntry(entry.server);
+    const ours = running !== null && runsWarden(entry.server);
+    if (ours && running.name !== server.name) {
+      throw conflict(`The entry "${target.key}" of ${file} runs the launcher for "${running.name}", not "${server.name}": choose another --key.`, 'key');
+    }
+    if (ours && sameEntry(entry.server, wanted)) return result(server, target, false, null);
+    if (!ours) assertMatchesDefinition(db, server, target, entry.server);
+    text = doc.text;
+    for (const field of OWNED) {
+      const value = field === 'command' ? wanted.command : field === 'args' ? wanted.args : field === 'env' ? wanted.env : undefined;
+      if (value !== undefined || (current instanceof Map && current.has(field))) text = editJson(text, [...target.segments, field], value);
+    }
+  } else {
+    if (link !== undefined && link.server_id !== server.id) throw keyTaken(db, target, link, server);
+    // VS Code's files name the transport of every entry; the others infer stdio from the command.
+    const typed = target.location.format === 'vscode-mcp' || target.location.format === 'vscode-settings';
+    text = editJson(doc.text, target.segments, { ...(typed ? { type: 'stdio' } : {}), ...wanted });
+  }
+
+  options.beforeWrite?.(file);
+  const now = (options.now ?? (() => new Date()))();
+  const { backup } = writeConfigAtomically(file, doc.sha256, text, now);
+  db.transaction(() => {
+    ensureAgent(db, target, now);
+    // A new entry is linked before the scan sees it, with the definition as its plain form (what approve reads).
+    stmt(db,
+      `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at, attached)
+       VALUES (?, ?, ?, ?, ?, 0, 0, 0, '', 1) ON CONFLICT (agent_id, pointer) DO UPDATE SET attached = 1`,
+    ).run(target.agentId, target.pointer, server.id, target.key, JSON.stringify(plainObservation(server, target)));
+    appendAudit(db, { actor: 'user', type: 'server.attached', server_id: server.id, details: { name: server.name, client: target.location.client, config_path: file, key: target.key, backup, command: wanted.command, args: wanted.args } }, now);
+  }).immediate();
+  scanConfig({ ...options, force: true }, target.location);
+  return result(server, target, true, backup);
+}
+
+export function detachServer(options: AttachOptions, nameOrId: string, request: DetachRequest): AttachResult {
+  const { db } = options.store;
+  const server = getServer(db, nameOrId);
+  const target = targetOf(options, server, request);
+  const file = target.location.path;
+  scanConfig({ ...options, force: true }, target.location);
+
+  const link = linkAt(db, target.agentId, target.pointer);
+  const doc = readConfigForEdit(file);
+  const current = entryIn(doc.text, file, target.segments);
+  const entry = current === undefined ? undefined : normaliseEntry(target.key, current, target.pointer, target.location.client);
+  const running = entry?.ok === true ? parseLauncherEntry(entry.server) : null;
+  if (link?.server_id !== server.id || link.attached !== 1 || running?.name !== server.name) {
+    // Nothing of ours is there: detaching again is not an error (apply relies on it), it changes nothing.
+    return result(server, target, false, null);
+  }
+
+  let text: string;
+  if (request.remove === true) {
+    text = editJson(doc.text, target.segments, undefined);
+  } else {
+    const secretKeys = server.env_template.filter((e) => HANDLE.test(e.value)).map((e) => e.key);
+    if (secretKeys.length > 0) {
+      throw conflict(
+        `"${server.name}" gets ${secretKeys.join(', ')} from the keychain, and a plain entry would have to hold ${secretKeys.length === 1 ? 'that value' : 'those values'} in plaintext: keep it attached, or detach with --remove to delete the entry.`,
+        'name',
+      );
+    }
+    const plain = plainEntry(server, target, link, options.env);
+    text = doc.text;
+    for (const field of OWNED) text = editJson(text, [...target.segments, field], plain[field]);
+  }
+
+  options.beforeWrite?.(file);
+  const now = (options.now ?? (() => new Date()))();
+  const { backup } = writeConfigAtomically(file, doc.sha256, text, now);
+  db.transaction(() => {
+    if (request.remove === true) {
+      // Our own removal is not a "server removed" drift: the link goes with the entry.
+      stmt(db, 'DELETE FROM agent_servers WHERE agent_id = ? AND pointer = ?').run(target.agentId, target.pointer);
+    } else {
+      stmt(db, 'UPDATE agent_servers SET attached = 0 WHERE agent_id = ? AND pointer = ?').run(target.agentId, target.pointer);
+    }
+    appendAudit(db, { actor: 'user', type: 'server.detached', server_id: server.id, details: { name: server.name, client: target.location.client, config_path: file, key: target.key, removed: request.remove === true, backup } }, now);
+  }).immediate();
+  scanConfig({ ...options, force: true }, target.location);
+  return result(server, target, true, backup);
+}
+
+function result(server: ServerDefinition, target: Target, changed: boolean, backup: string | null): AttachResult {
+  return { server: server.name, client: target.location.client, config_path: target.location.path, key: target.key, changed, backup };
+}
+
+/** The config and key: given, else where the server is already listed for that client, else defaults. */
+function targetOf(options: AttachOptions, server: ServerDefinition, request: { client: string; configPath?: string; key?: string }): Target {
+  const { db } = options.store;
+  if (!(CLIENT_IDS as readonly string[]).includes(request.client)) {
+    throw invalidInput('client', `Unknown client "${request.client}": use ${CLIENT_IDS.join(', ')}.`);
+  }
+  const client = request.client as ClientId;
+  const candidates = knownLocations(db, options.where).filter((l) => l.client === client);
+  const listed = stmt<[string, string], LinkRow & { path: string }>(db,
+    `SELECT l.pointer, l.key, l.server_id, l.observed, l.attached, a.config_path AS path
+       FROM agent_servers l JOIN agents a ON a.id = l.agent_id
+      WHERE l.server_id = ? AND a.client = ? ORDER BY l.attached DESC, l.present DESC, a.config_path`,
+  ).all(server.id, client);
+  const wantedPath = request.configPath === undefined ? undefined : path.resolve(request.configPath);
+  const at = (p: string) => candidates.find((l) => l.path === p);
+  const location = wantedPath !== undefined
+    ? at(wantedPath)
+    : (listed.map((l) => at(l.path)).find((l) => l !== undefined) ?? candidates.find((l) => existsFile(l.path)) ?? candidates[0]);
+  if (location === undefined) {
+    throw notFound(`${request.configPath ?? 'That file'} is not a config file of ${request.client}: use one of ${candidates.map((l) => l.path).join(', ')}.`, 'config');
+  }
+  const here = listed.find((l) => l.path === location.path && (request.key === undefined || l.key === request.key));
+  if (here !== undefined) return { location, agentId: agentIdFor(location), key: here.key, segments: pointerSegments(here.pointer), pointer: here.pointer };
+  const key = request.key ?? server.name;
+  const segments = [...SERVERS_AT[location.format], key];
+  return { location, agentId: agentIdFor(location), key, segments, pointer: jsonPointer(...segments) };
+}
+
+function existsFile(file: string): boolean {
+  return readConfigForEdit(file).exists;
+}
+
+/** RFC 6901 back to segments. */
+function pointerSegments(pointer: string): string[] {
+  return pointer.split('/').slice(1).map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+/** The entry's JSON value, undefined when absent; a file that is not a JSON object is refused. */
+function entryIn(text: string, file: string, segments: string[]): JsonValue | undefined {
+  if (text === '') return undefined;
+  const doc = readJsonDocument(text);
+  if (!doc.ok) throw new WardenError('failed', `${file} is not valid JSON (${doc.error.message} at line ${doc.error.line}, column ${doc.error.column}): fix it first; nothing was written.`, 'config');
+  if (!(doc.value instanceof Map)) throw new WardenError('failed', `${file} does not hold a JSON object: fix it first; nothing was written.`, 'config');
+  let node: JsonValue | undefined = doc.value;
+  for (const segment of segments) {
+    if (!(node instanceof Map)) {
+      if (node === undefined || node === null) return undefined;
+      throw new WardenError('failed', `${file} has ${segments.slice(0, segments.indexOf(segment)).join('.')} that is not an object: fix it first; nothing was written.`, 'config');
+    }
+    node = node.get(segment);
+  }
+  return node;
+}
+
+function linkAt(db: Db, agentId: string, pointer: string): LinkRow | undefined {
+  return stmt<[string, string], LinkRow>(db, 'SELECT pointer, key, server_id, observed, attached FROM agent_servers WHERE agent_id = ? AND pointer = ?').get(agentId, pointer);
+}
+
+function keyTaken(db: Db, target: Target, link: LinkRow | undefined, server: ServerDefinition): WardenError {
+  const other = link === undefined ? undefined : stmt<[string], { name: string }>(db, 'SELECT name FROM servers WHERE id = ?').get(link.server_id);
+  const holder = other === undefined ? 'an entry that is not registered' : `server "${other.name}"`;
+  return conflict(`The entry "${target.key}" of ${target.location.path} is already ${holder}, not "${server.name}": choose another --key, or remove that entry first.`, 'key');
+}
+
+function sameEntry(entry: DiscoveredServer, wanted: LauncherEntry): boolean {
+  return entry.command === wanted.command && JSON.stringify(entry.args) === JSON.stringify(wanted.args) && JSON.stringify(entry.env) === JSON.stringify(wanted.env ?? {}) && entry.cwd === null;
+}
+
+/**
+ * Attaching replaces the entry's launch with the registered definition's. Refused when that would
+ * change what runs: an open drift alert (the entry differs from the definition), or an env value
+ * the definition does not hold (a plaintext secret the scan redacted: `secure` moves it first).
+ */
+function assertMatchesDefinition(db: Db, server: ServerDefinition, target: Target, entry: DiscoveredServer): void {
+  const drift = stmt<[string, string], { id: number; title: string }>(db,
+    `SELECT id, title FROM alerts WHERE server_id = ? AND agent_id = ? AND state != 'resolved' AND type IN (${DRIFT_TYPES.map((t) => `'${t}'`).join(', ')}) ORDER BY id LIMIT 1`,
+  ).get(server.id, target.agentId);
+  if (drift !== undefined) {
+    throw conflict(`The entry "${target.key}" of ${target.location.path} differs from the registered "${server.name}" (alert ${drift.id}: ${drift.title}): approve it as it is, or restore it, then attach.`, 'name');
+  }
+  const template = new Map(server.env_template.map((e) => [e.key, e.value]));
+  const plaintext = Object.entries(entry.env).filter(([k, v]) => template.get(k) !== v && !HANDLE.test(template.get(k) ?? '')).map(([k]) => k);
+  if (plaintext.length > 0) {
+    throw conflict(`The entry "${target.key}" of ${target.location.path} holds ${plaintext.join(', ')} in plaintext, which the registered definition does not have: move ${plaintext.length === 1 ? 'it' : 'them'} to the keychain first with \`mcp-warden mcp secure ${server.name}\`.`, 'name');
+  }
+}
+
+/** The definition as a config entry would show it (what the scan and approve read for an attached entry). */
+export function plainObservation(server: ServerDefinition, target: Pick<Target, 'key' | 'pointer'>): DiscoveredServer {
+  return {
+    key: target.key,
+    pointer: target.pointer,
+    transport: server.transport,
+    command: server.command,
+    args: server.args,
+    cwd: server.cwd,
+    url: server.url,
+    headers: server.headers,
+    env: Object.fromEntries(server.env_template.map((e) => [e.key, e.value])),
+    disabled: false,
+  };
+}
+
+/**
+ * The plain entry detach writes: the registered definition, with the command as the entry wrote it
+ * before attach (`npx`) when that still resolves to the definition's executable, so a round trip
+ * gives back the same bytes.
+ */
+function plainEntry(server: ServerDefinition, target: Target, link: LinkRow, env: ScanOptions['env']): Record<(typeof OWNED)[number], unknown> {
+  let command = server.command;
+  const before = JSON.parse(link.observed) as Partial<DiscoveredServer>;
+  if (typeof before.command === 'string' && before.command !== command && JSON.stringify(before.args) === JSON.stringify(server.args)) {
+    try {
+      if (resolveCommand(before.command, { cwd: server.cwd ?? path.dirname(target.location.path), env }) === command) command = before.command;
+    } catch {
+      // Not found here: the definition's absolute path is written.
+    }
+  }
+  return {
+    command,
+    args: server.args,
+    env: server.env_template.length > 0 ? Object.fromEntries(server.env_template.map((e) => [e.key, e.value])) : undefined,
+    cwd: server.cwd ?? undefined,
+  };
+}
+
+function ensureAgent(db: Db, target: Target, now: Date): void {
+  stmt(db,
+    `INSERT INTO agents (id, client, config_path, format, scope, state, content_sha256, first_seen_at, last_scan_at)
+     VALUES (?, ?, ?, ?, ?, 'missing', NULL, ?, ?) ON CONFLICT (id) DO NOTHING`,
+  ).run(target.agentId, target.location.client, target.location.path, target.location.format, target.location.scope, now.toISOString(), now.toISOString());
+}
