@@ -127,7 +127,8 @@ export interface ClientConfigView {
   scope: string;
   state: 'ok' | 'missing' | 'unparseable';
   last_scan_at: string;
-  servers: { id: string; name: string; key: string; status: ServerView['status']; present: boolean }[];
+  /** `attached`: the entry runs the server through MCP Warden's launcher (`mcp-warden run <name>`). */
+  servers: { id: string; name: string; key: string; status: ServerView['status']; present: boolean; attached: boolean }[];
   findings: ConfigFinding[];
 }
 
