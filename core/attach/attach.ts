@@ -24,7 +24,7 @@ import { assertRunnable } from '../registry/runnable.ts';
 import type { Db } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
 import { editJson, readConfigForEdit, writeConfigAtomically } from './config-file.ts';
-import { launcherEntry, parseLauncherEntry, runsWarden, type LauncherContext, type LauncherEntry } from './launcher-entry.ts';
+import { launcherEntry, parseLauncherEntry, plainObservation, runsWarden, type LauncherContext, type LauncherEntry } from './launcher-entry.ts';
 
 export type AttachOptions = ScanOptions & {
   where: PlatformEnv;
@@ -270,22 +270,6 @@ function assertMatchesDefinition(db: Db, server: ServerDefinition, target: Targe
   if (plaintext.length > 0) {
     throw conflict(`The entry "${target.key}" of ${target.location.path} holds ${plaintext.join(', ')} in plaintext, which the registered definition does not have: move ${plaintext.length === 1 ? 'it' : 'them'} to the keychain first with \`mcp-warden mcp secure ${server.name}\`.`, 'name');
   }
-}
-
-/** The definition as a config entry would show it (what the scan and approve read for an attached entry). */
-export function plainObservation(server: ServerDefinition, target: Pick<Target, 'key' | 'pointer'>): DiscoveredServer {
-  return {
-    key: target.key,
-    pointer: target.pointer,
-    transport: server.transport,
-    command: server.command,
-    args: server.args,
-    cwd: server.cwd,
-    url: server.url,
-    headers: server.headers,
-    env: Object.fromEntries(server.env_template.map((e) => [e.key, e.value])),
-    disabled: false,
-  };
 }
 
 /**

@@ -26,6 +26,7 @@ interface ConfigRow {
   status: 'discovered' | 'approved' | null;
   declared: number | null;
   present: number | null;
+  attached: number | null;
 }
 
 interface FindingRow {
@@ -40,7 +41,7 @@ interface FindingRow {
 
 const CONFIGS = `
   SELECT g.id AS agent_id, g.client, g.config_path AS path, g.scope, g.state, g.last_scan_at,
-         s.id AS server_id, s.name, l.key, s.status, s.declared, l.present
+         s.id AS server_id, s.name, l.key, s.status, s.declared, l.present, l.attached
     FROM agents g
     LEFT JOIN agent_servers l ON l.agent_id = g.id
     LEFT JOIN servers s ON s.id = l.server_id
@@ -93,7 +94,7 @@ export function listClients(db: Db): ClientView[] {
       client.configs.push(config);
     }
     if (row.server_id !== null && row.name !== null && row.key !== null && row.status !== null) {
-      config.servers.push({ id: row.server_id, name: row.name, key: row.key, status: row.declared === 1 ? 'declared' : row.status, present: row.present === 1 });
+      config.servers.push({ id: row.server_id, name: row.name, key: row.key, status: row.declared === 1 ? 'declared' : row.status, present: row.present === 1, attached: row.attached === 1 });
     }
   }
   return [...clients.values()].sort((a, b) => rank(a.client) - rank(b.client) || a.client.localeCompare(b.client));

@@ -29,6 +29,7 @@ import { parseConfig } from './parse.ts';
 import { redactEntry, redactionKey } from './redact.ts';
 import { CLIENT_NAMES } from './clients/index.ts';
 import { stmt } from '../store/statements.ts';
+import { bareDefaultDataDir, parseLauncherEntry, plainObservation, runsWarden } from '../attach/launcher-entry.ts';
 
 export interface ScanOptions {
   store: Store;
@@ -51,6 +52,8 @@ export interface ScannedServer {
   transport: string;
   launch: string;
   disabled: boolean;
+  /** The entry runs the server through MCP Warden's launcher (`mcp-warden run <name>`). */
+  attached: boolean;
 }
 
 export type ConfigState = 'ok' | 'missing' | 'unparseable' | 'absent' | 'unchanged' | 'deferred';
@@ -82,6 +85,7 @@ interface LinkRow {
   key: string;
   present: number;
   in_baseline: number;
+  attached: number;
   /** Empty for a link the user made before the entry ever appeared (core/registry/link.ts). */
   last_seen_at: string;
 }
@@ -156,29 +160,38 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
   result.projectPaths = parsed.projectPaths;
   // Slow work (finding and hashing executables) before the write transaction.
   const resolved = new Map<string, Resolved>();
-  const entries = parsed.servers.map((entry) => ({ entry, findings: hygieneFindings(entry), resolved: resolveEntry(db, entry, location, options.env, resolved) }));
+  const entries = parsed.servers.map((entry) => {
+    const launcher = launcherOf(entry);
+    // A launcher entry's command is Node (or the app): the executable that matters is the definition's, checked at launch.
+    return { entry, launcher, findings: hygieneFindings(entry), resolved: launcher === null ? resolveEntry(db, entry, location, options.env, resolved) : { path: null, sha256: null } };
+  });
 
   return commit(options, result, now, (d) => {
     upsertAgent(d, location, agentId, { state: 'ok', sha }, now);
     const baseline = agent?.baseline_at == null;
     const policy = getSetting(d, 'new-server-policy');
     const key = redactionKey(d);
-    const links = new Map(stmt<[string], LinkRow>(d, 'SELECT pointer, server_id, key, present, in_baseline, last_seen_at FROM agent_servers WHERE agent_id = ?').all(agentId).map((l) => [l.pointer, l]));
+    const links = new Map(stmt<[string], LinkRow>(d, 'SELECT pointer, server_id, key, present, in_baseline, attached, last_seen_at FROM agent_servers WHERE agent_id = ?').all(agentId).map((l) => [l.pointer, l]));
     const seen = new Set<string>();
 
-    for (const { entry, findings, resolved: exe } of entries) {
+    for (const { entry, launcher, findings, resolved: exe } of entries) {
       seen.add(entry.pointer);
       const secretLocations = new Set(findings.filter((f) => f.type === 'plaintext_secret').map((f) => f.location));
       const observed = redactEntry(entry, key, secretLocations);
       const link = links.get(entry.pointer);
       let server: ServerDefinition | undefined = link === undefined ? undefined : findServer(d, link.server_id);
       // A server the user declared by name takes the first entry of that name that no other holds.
-      const declared = server?.status === 'declared' ? server : link === undefined ? declaredNamed(d, entry.key) : undefined;
-      if (declared !== undefined) {
+      const declared = launcher !== null ? undefined : server?.status === 'declared' ? server : link === undefined ? declaredNamed(d, entry.key) : undefined;
+      if (launcher !== null) {
+        const attached = reconcileAttached(d, options.store.dataDir, observed, launcher, link, server, { ...title, server: server?.name ?? entry.key }, { location, agentId, baseline }, now);
+        server = attached.server;
+        result.conditions.push(...attached.conditions);
+      } else if (declared !== undefined) {
         server = matchDeclared(d, declared, observed, exe, { location, agentId, baseline }, now);
         recomputeTrust(d, server.id, now);
       } else if (link !== undefined && server !== undefined) {
-        stmt(d, 'UPDATE agent_servers SET observed = ?, present = 1, disabled = ?, key = ?, last_seen_at = ? WHERE agent_id = ? AND pointer = ?')
+        // A plain entry where an attached one was: compared with the definition again, like any other.
+        stmt(d, 'UPDATE agent_servers SET observed = ?, present = 1, disabled = ?, key = ?, last_seen_at = ?, attached = 0 WHERE agent_id = ? AND pointer = ?')
           .run(JSON.stringify(observed), Number(entry.disabled), entry.key, now.toISOString(), agentId, entry.pointer);
         result.conditions.push(...driftConditions(server, observed, exe, link, { ...title, server: server.name }, agentId));
       } else if (baseline || policy === 'register') {
@@ -209,6 +222,7 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
         transport: entry.transport,
         launch: entry.transport === 'stdio' ? [entry.command ?? '', ...observed.args].join(' ') : (observed.url ?? ''),
         disabled: entry.disabled,
+        attached: launcher !== null && server !== undefined && server.name.toLowerCase() === launcher.name.toLowerCase(),
       });
     }
 
@@ -455,6 +469,79 @@ function driftConditions(server: ServerDefinition, observed: DiscoveredServer, e
     });
   }
   return conditions;
+}
+
+interface Launcher {
+  name: string;
+  /** The data directory the entry names, resolved (the bare default when it names none). */
+  home: string;
+}
+
+/** The launcher an entry runs, when it is MCP Warden's own (a look-alike is a plain, changed command). */
+function launcherOf(entry: DiscoveredServer): Launcher | null {
+  if (entry.transport !== 'stdio') return null;
+  const parsed = parseLauncherEntry(entry);
+  if (parsed === null || !runsWarden(entry)) return null;
+  return { name: parsed.name, home: parsed.home === null ? bareDefaultDataDir() : path.resolve(parsed.home) };
+}
+
+/**
+ * An entry that runs the launcher: it is linked to the server it names with attached = 1, and its
+ * launch is not compared with the definition (the launcher starts the registered definition and
+ * verifies it there). The link keeps the last plain observation (or the definition's), which is what
+ * approve and detach read. Conditions: the entry names a server this registry does not have (or
+ * another data directory), or a linked entry now runs the launcher for a different server.
+ */
+function reconcileAttached(
+  d: Db,
+  dataDir: string,
+  observed: DiscoveredServer,
+  launcher: Launcher,
+  link: LinkRow | undefined,
+  linked: ServerDefinition | undefined,
+  title: Parameters<typeof ALERT_RULES.launch_changed.title>[0],
+  where: { location: ConfigLocation; agentId: string; baseline: boolean },
+  now: Date,
+): { server: ServerDefinition | undefined; conditions: Condition[] } {
+  const named = launcher.home === path.resolve(dataDir) ? findServer(d, launcher.name) : undefined;
+  const runs = `mcp-warden${launcher.home === path.resolve(dataDir) ? '' : ` --home ${launcher.home}`} run ${launcher.name}`;
+  if (link !== undefined && linked !== undefined && linked.id !== named?.id) {
+    stmt(d, 'UPDATE agent_servers SET present = 1, disabled = ?, key = ?, last_seen_at = ? WHERE agent_id = ? AND pointer = ?')
+      .run(Number(observed.disabled), observed.key, now.toISOString(), where.agentId, observed.pointer);
+    const changed = { launcher: { before: `mcp-warden run ${linked.name}`, after: runs } };
+    return {
+      server: linked,
+      conditions: [{
+        type: 'launch_changed',
+        title: ALERT_RULES.launch_changed.title({ ...title, server: linked.name, detail: 'launcher' }),
+        dedup_key: `launch_changed:${linked.id}:launcher:${sha256(runs).slice(0, 16)}`,
+        server_id: linked.id,
+        agent_id: where.agentId,
+        details: { fields: changed, pointer: observed.pointer },
+      }],
+    };
+  }
+  if (named === undefined) {
+    return {
+      server: undefined,
+      conditions: [{
+        type: 'unregistered_server',
+        title: ALERT_RULES.unregistered_server.title({ ...title, server: `${observed.key} (${runs})` }),
+        dedup_key: `unregistered_server:${where.agentId}:${observed.pointer}`,
+        server_id: null,
+        agent_id: where.agentId,
+        details: { key: observed.key, pointer: observed.pointer, file: where.location.path, launcher: launcher.name, home: launcher.home, reason: 'The entry runs the launcher for a server this registry does not have.' },
+      }],
+    };
+  }
+  stmt(d,
+    `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at, attached)
+     VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, 1)
+     ON CONFLICT (agent_id, pointer) DO UPDATE SET server_id = excluded.server_id, present = 1, disabled = excluded.disabled, key = excluded.key,
+                                                   last_seen_at = excluded.last_seen_at, attached = 1`,
+  ).run(where.agentId, observed.pointer, named.id, observed.key, JSON.stringify(plainObservation(named, observed)), Number(observed.disabled), Number(where.baseline), now.toISOString());
+  const conditions = named.status === 'discovered' && link?.in_baseline !== 1 && !where.baseline ? [unapprovedCondition(named, { ...title, server: named.name }, where.agentId)] : [];
+  return { server: named, conditions };
 }
 
 /** Objects compared regardless of key order. */
