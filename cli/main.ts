@@ -184,6 +184,11 @@ export function buildProgram(): Command {
     .option('--public-host <name>', 'a host name a remote bind answers to (repeatable)', collect)
     .option('--no-monitor', 'serve without watching client configs')
     .action(async (_o: Opts, cmd: Command) => (await import('./commands/serve.ts')).serve(globals(cmd)));
+  program
+    .command('run')
+    .description('start a registered stdio server for an MCP client: keychain secrets, attestation check, watched tool calls (what attach writes into client configs)')
+    .argument('<name>', 'server name')
+    .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/run.ts')).run(name, globals(cmd)));
   const apiKey = program.command('api-key').description('create, list and revoke REST API keys (stored hashed; a key is shown once)');
   apiKey
     .command('create')
