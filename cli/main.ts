@@ -81,6 +81,25 @@ export function buildProgram(): Command {
     .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/mcp.ts')).link(name, globals(cmd)));
 
   mcp
+    .command('attach')
+    .description("write the server into a client's config as an entry that runs the MCP Warden launcher (atomic write, backup next to the file)")
+    .argument('<name>', 'server name or id (approved or registered by hand)')
+    .requiredOption('--client <client>', 'claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli or cline')
+    .option('--config <path>', "the client's config file (default: where the server is listed, else the client's first config that exists)")
+    .option('--key <key>', 'the entry key in that config (default: its key there, else the server name)')
+    .addOption(json())
+    .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/attach.ts')).attach(name, globals(cmd)));
+  mcp
+    .command('detach')
+    .description("put a plain entry back in a client's config instead of the launcher one (or remove it)")
+    .argument('<name>', 'server name or id')
+    .requiredOption('--client <client>', 'claude-desktop, claude-code, cursor, vscode, windsurf, gemini-cli or cline')
+    .option('--config <path>', "the client's config file (default: where the server is attached)")
+    .option('--remove', 'remove the entry instead of restoring a plain one')
+    .addOption(json())
+    .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/attach.ts')).detach(name, globals(cmd)));
+
+  mcp
     .command('probe')
     .description('start (or connect to) servers over MCP and record their tools, prompts and resources; pins an approved server on its first probe')
     .argument('[name]', 'server name or id')
