@@ -16,8 +16,20 @@ declare const __WARDEN_VERSION__: string | undefined;
 /** Exit code of `scan` when a finding is high or critical, so CI jobs can gate on it. */
 export const FINDINGS_EXIT_CODE = 3;
 
-export async function scan(options: GlobalOptions & { json?: boolean; sarif?: string }): Promise<void> {
-  const results = await withStore(options, (store) => scanAll({ store, env: process.env, force: true }, hostPlatform()));
+export async function scan(options: GlobalOptions & { json?: boolean; sarif?: string; fixSecrets?: boolean }): Promise<void> {
+  let fixed: Awaited<ReturnType<typeof import('./secure.ts').fixSecrets>> | undefined;
+  const results = await withStore(options, async (store) => {
+    const first = scanAll({ store, env: process.env, force: true }, hostPlatform());
+    if (options.fixSecrets !== true) return first;
+    // Move what the scan found, then report the configs as they are now.
+    fixed = (await import('./secure.ts')).fixSecrets(store, options);
+    return scanAll({ store, env: process.env, force: true }, hostPlatform());
+  });
+  if (fixed !== undefined && options.json !== true) {
+    process.stdout.write((await import('./secure.ts')).describe(fixed.results));
+    for (const e of fixed.errors) process.stderr.write(`mcp-warden: ${e.message}\n`);
+    if (fixed.errors.length > 0) process.exitCode = 1;
+  }
   const found = results.filter((r) => r.state !== 'absent');
   const findings = found.flatMap((r) => r.conditions.map((c) => toFinding(r, c)));
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
@@ -40,6 +52,7 @@ export async function scan(options: GlobalOptions & { json?: boolean; sarif?: st
       configs: found.map((r) => ({ client: r.location.client, path: r.location.path, scope: r.location.scope, state: r.state, ...(r.error ? { error: r.error } : {}), servers: r.servers, problems: r.problems })),
       findings,
       summary: { configs: found.length, servers, findings: bySeverity },
+      ...(fixed !== undefined ? { fixed_secrets: fixed } : {}),
     });
   } else {
     printInventory(found);
@@ -50,7 +63,7 @@ export async function scan(options: GlobalOptions & { json?: boolean; sarif?: st
     const counts = Object.entries(bySeverity).map(([s, n]) => `${n} ${s}`).join(', ') || 'none';
     process.stdout.write(`\n${found.length} config file${found.length === 1 ? '' : 's'}, ${servers} server${servers === 1 ? '' : 's'}; findings: ${counts}.\n`);
   }
-  if (findings.some((f) => severityRank(f.severity) >= severityRank('high'))) process.exitCode = FINDINGS_EXIT_CODE;
+  if (findings.some((f) => severityRank(f.severity) >= severityRank('high')) && process.exitCode !== 1) process.exitCode = FINDINGS_EXIT_CODE;
 }
 
 function toFinding(result: ConfigScanResult, condition: ConfigScanResult['conditions'][number]): ReportFinding & { details: Record<string, unknown> } {
