@@ -127,6 +127,20 @@ export function buildProgram(): Command {
     .action(async (name: string | undefined, _o: Opts, cmd: Command) => (await import('./commands/attest.ts')).verify(name, globals(cmd)));
 
   mcp
+    .command('secure')
+    .description("move the server's plaintext secrets from client configs to the OS keychain; its entries then run through the launcher with {{secret:NAME}} handles")
+    .argument('<name>', 'server name or id')
+    .addOption(json())
+    .action(async (name: string, _o: Opts, cmd: Command) => (await import('./commands/secure.ts')).secure(name, globals(cmd)));
+  program
+    .command('apply')
+    .description('make the registry and client configs match a manifest: register, update and attach the servers it lists (idempotent)')
+    .requiredOption('-f, --file <file>', 'the manifest (YAML)')
+    .option('--dry-run', 'print the plan and change nothing')
+    .addOption(json())
+    .action(async (_o: Opts, cmd: Command) => (await import('./commands/apply.ts')).apply(globals(cmd)));
+
+  mcp
     .command('allow-rule')
     .description('silence one content-scan rule for one server (a false positive); audited')
     .argument('<name>', 'server name or id')
@@ -187,6 +201,7 @@ export function buildProgram(): Command {
     .description('discover every client config once, register new servers, raise drift alerts; exit 3 on a high or critical finding')
     .addOption(json())
     .option('--sarif <file>', 'also write the findings as SARIF 2.1.0')
+    .option('--fix-secrets', 'move every plaintext secret found in a client config to the OS keychain (the entry then runs through the launcher)')
     .action(async (_o: Opts, cmd: Command) => (await import('./commands/scan.ts')).scan(globals(cmd)));
   program
     .command('watch')
