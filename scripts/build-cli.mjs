@@ -15,7 +15,8 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node22',
-  external: ['better-sqlite3', '@napi-rs/keyring', '@modelcontextprotocol/sdk'],
+  // write-file-atomic names its temporary files from __filename, which an ESM bundle does not define.
+  external: ['better-sqlite3', '@napi-rs/keyring', '@modelcontextprotocol/sdk', 'write-file-atomic'],
   define: { __WARDEN_VERSION__: JSON.stringify(pkg.version) },
   // Prefer packages' ESM builds: jsonc-parser's UMD main requires its modules in a way no bundler can follow.
   mainFields: ['module', 'main'],
