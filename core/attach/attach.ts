@@ -5,7 +5,10 @@
  * (config-file.ts) and then scan the file at once, so their own change raises no drift alert.
  * Decisions are in docs/attach.md.
  */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import type { AttachResult } from '../api/launcher.ts';
 import type { ClientId, ConfigLocation, DiscoveredServer, PlatformEnv } from '../api/discovery.ts';
 import { CLIENT_IDS } from '../api/discovery.ts';
@@ -15,6 +18,7 @@ import { appendAudit } from '../audit/audit-log.ts';
 import { jsonPointer } from '../discovery/json-pointer.ts';
 import { normaliseEntry } from '../discovery/normalise-entry.ts';
 import { readJsonDocument, type JsonValue } from '../discovery/read-json.ts';
+import { REDACTED } from '../discovery/redact.ts';
 import { knownLocations } from '../discovery/scan-all.ts';
 import { agentIdFor, scanConfig, type ScanOptions } from '../discovery/scan.ts';
 import { SERVERS_AT } from '../registry/link.ts';
@@ -92,6 +96,9 @@ export function attachServer(options: AttachOptions, nameOrId: string, request: 
   const link = linkAt(db, target.agentId, target.pointer);
   const wanted = launcherEntry(server.name, request.launcher);
   let text: string;
+  /** Where the plain entry's exact bytes are kept (the backup) and their hash, for a byte-exact detach. */
+  let original: { backup: string; sha256: string } | null = null;
+  let originalText: string | null = null;
 
   if (current !== undefined) {
     if (link?.server_id !== server.id) throw keyTaken(db, target, link, server);
@@ -103,7 +110,10 @@ export function attachServer(options: AttachOptions, nameOrId: string, request: 
       throw conflict(`The entry "${target.key}" of ${file} runs the launcher for "${running.name}", not "${server.name}": choose another --key.`, 'key');
     }
     if (ours && sameEntry(entry.server, wanted)) return result(server, target, false, null);
-    if (!ours) assertMatchesDefinition(db, server, target, entry.server);
+    if (!ours) {
+      assertMatchesDefinition(db, server, target, entry.server);
+      originalText = entryText(doc.text, target.segments);
+    }
     text = doc.text;
     for (const field of OWNED) {
       const value = field === 'command' ? wanted.command : field === 'args' ? wanted.args : field === 'env' ? wanted.env : undefined;
@@ -119,6 +129,7 @@ export function attachServer(options: AttachOptions, nameOrId: string, request: 
   options.beforeWrite?.(file);
   const now = (options.now ?? (() => new Date()))();
   const { backup } = writeConfigAtomically(file, doc.sha256, text, now);
+  if (backup !== null && originalText !== null) original = { backup, sha256: sha256Of(originalText) };
   db.transaction(() => {
     ensureAgent(db, target, now);
     // A new entry is linked before the scan sees it, with the definition as its plain form (what approve reads).
@@ -126,6 +137,10 @@ export function attachServer(options: AttachOptions, nameOrId: string, request: 
       `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at, attached)
        VALUES (?, ?, ?, ?, ?, 0, 0, 0, '', 1) ON CONFLICT (agent_id, pointer) DO UPDATE SET attached = 1`,
     ).run(target.agentId, target.pointer, server.id, target.key, JSON.stringify(plainObservation(server, target)));
+    if (original !== null) {
+      // Only the backup's path and the entry's hash: the bytes themselves stay in the backup file.
+      stmt(db, "UPDATE agent_servers SET observed = json_set(observed, '$.attached_from', json(?)) WHERE agent_id = ? AND pointer = ?").run(JSON.stringify(original), target.agentId, target.pointer);
+    }
     appendAudit(db, { actor: 'user', type: 'server.attached', server_id: server.id, details: { name: server.name, client: target.location.client, config_path: file, key: target.key, backup, command: wanted.command, args: wanted.args } }, now);
   }).immediate();
   scanConfig({ ...options, force: true }, target.location);
@@ -161,8 +176,13 @@ export function detachServer(options: AttachOptions, nameOrId: string, request: 
       );
     }
     const plain = plainEntry(server, target, link, options.env);
-    text = doc.text;
-    for (const field of OWNED) text = editJson(text, [...target.segments, field], plain[field]);
+    const exact = originalEntry(link, target, current, plain);
+    if (exact !== null) {
+      text = spliceEntry(doc.text, target.segments, exact);
+    } else {
+      text = doc.text;
+      for (const field of OWNED) text = editJson(text, [...target.segments, field], plain[field]);
+    }
   }
 
   options.beforeWrite?.(file);
@@ -256,7 +276,7 @@ function sameEntry(entry: DiscoveredServer, wanted: LauncherEntry): boolean {
 /**
  * Attaching replaces the entry's launch with the registered definition's. Refused when that would
  * change what runs: an open drift alert (the entry differs from the definition), or an env value
- * the definition does not hold (a plaintext secret the scan redacted: `secure` moves it first).
+ * the definition does not hold (the scan keeps config values as digests: `secure` moves them first).
  */
 function assertMatchesDefinition(db: Db, server: ServerDefinition, target: Target, entry: DiscoveredServer): void {
   const drift = stmt<[string, string], { id: number; title: string }>(db,
@@ -265,10 +285,19 @@ function assertMatchesDefinition(db: Db, server: ServerDefinition, target: Targe
   if (drift !== undefined) {
     throw conflict(`The entry "${target.key}" of ${target.location.path} differs from the registered "${server.name}" (alert ${drift.id}: ${drift.title}): approve it as it is, or restore it, then attach.`, 'name');
   }
+  const digested = [server.command ?? '', server.cwd ?? '', ...server.args].some((v) => REDACTED.test(v));
+  if (digested) {
+    throw conflict(`The entry "${target.key}" of ${target.location.path} has a secret in its command line, which MCP Warden keeps only as a digest: move it out of the arguments (into the keychain) before attaching.`, 'name');
+  }
+  // Discovery keeps env values only as keyed digests (core/discovery/redact.ts), unless they are
+  // references or handles: the launcher could not give such a value to the server.
   const template = new Map(server.env_template.map((e) => [e.key, e.value]));
-  const plaintext = Object.entries(entry.env).filter(([k, v]) => template.get(k) !== v && !HANDLE.test(template.get(k) ?? '')).map(([k]) => k);
-  if (plaintext.length > 0) {
-    throw conflict(`The entry "${target.key}" of ${target.location.path} holds ${plaintext.join(', ')} in plaintext, which the registered definition does not have: move ${plaintext.length === 1 ? 'it' : 'them'} to the keychain first with \`mcp-warden mcp secure ${server.name}\`.`, 'name');
+  const lost = Object.entries(entry.env).filter(([k, v]) => template.get(k) !== v && !HANDLE.test(template.get(k) ?? '')).map(([k]) => k);
+  if (lost.length > 0) {
+    throw conflict(
+      `The entry "${target.key}" of ${target.location.path} sets ${lost.join(', ')}, whose ${lost.length === 1 ? 'value' : 'values'} MCP Warden does not hold, so the launcher could not pass ${lost.length === 1 ? 'it' : 'them'} on: move ${lost.length === 1 ? 'it' : 'them'} to the keychain first with \`mcp-warden mcp secure ${server.name}\`.`,
+      'name',
+    );
   }
 }
 
@@ -293,6 +322,57 @@ function plainEntry(server: ServerDefinition, target: Target, link: LinkRow, env
     env: server.env_template.length > 0 ? Object.fromEntries(server.env_template.map((e) => [e.key, e.value])) : undefined,
     cwd: server.cwd ?? undefined,
   };
+}
+
+const sha256Of = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** The exact text of the value at `segments`. */
+function entryText(text: string, segments: string[]): string | null {
+  const root = parseTree(text.startsWith('\uFEFF') ? text.slice(1) : text, [], { allowTrailingComma: true });
+  const node = root === undefined ? undefined : findNodeAtLocation(root, segments);
+  if (node === undefined) return null;
+  const offset = text.startsWith('\uFEFF') ? 1 : 0;
+  return text.slice(node.offset + offset, node.offset + offset + node.length);
+}
+
+function spliceEntry(text: string, segments: string[], replacement: string): string {
+  const bom = text.startsWith('\uFEFF') ? 1 : 0;
+  const root = parseTree(text.slice(bom), [], { allowTrailingComma: true });
+  const node = root === undefined ? undefined : findNodeAtLocation(root, segments);
+  if (node === undefined) return text;
+  return text.slice(0, node.offset + bom) + replacement + text.slice(node.offset + bom + node.length);
+}
+
+/**
+ * The plain entry exactly as it was before attach, read back from attach's backup, when that is
+ * still right: the backup holds the same bytes (hash), they launch what the plain entry would, and
+ * every field we do not own is as it is now (a change the user made while attached is not undone).
+ */
+function originalEntry(link: LinkRow, target: Target, current: JsonValue | undefined, plain: Record<(typeof OWNED)[number], unknown>): string | null {
+  const from = (JSON.parse(link.observed) as { attached_from?: { backup?: unknown; sha256?: unknown } }).attached_from;
+  if (typeof from?.backup !== 'string' || typeof from.sha256 !== 'string' || !(current instanceof Map)) return null;
+  let backupText: string;
+  try {
+    backupText = fs.readFileSync(from.backup, 'utf8');
+  } catch {
+    return null;
+  }
+  const text = entryText(backupText, target.segments);
+  if (text === null || sha256Of(text) !== from.sha256) return null;
+  const before = readJsonDocument(text);
+  if (!before.ok || !(before.value instanceof Map)) return null;
+  const rest = (m: Map<string, JsonValue>) => JSON.stringify([...m].filter(([k]) => !(OWNED as readonly string[]).includes(k)).map(([k, v]) => [k, plainJson(v)]).sort());
+  if (rest(before.value) !== rest(current)) return null;
+  const owned = (field: (typeof OWNED)[number]) => JSON.stringify(plainJson(before.value instanceof Map ? (before.value.get(field) ?? null) : null));
+  const want = (field: (typeof OWNED)[number]) => JSON.stringify(plain[field] ?? null);
+  return OWNED.every((f) => owned(f) === want(f)) ? text : null;
+}
+
+/** Maps to plain objects, for comparing parsed values. */
+function plainJson(value: JsonValue): unknown {
+  if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [k, plainJson(v)]));
+  if (Array.isArray(value)) return value.map(plainJson);
+  return value;
 }
 
 function ensureAgent(db: Db, target: Target, now: Date): void {
