@@ -135,8 +135,18 @@ export class Traffic {
   }
 
   #serverLine(line: Buffer): Buffer | null {
-    // Under block, a tools/list answer must be checked before the client sees it; anything else is
-    // forwarded first (the caller writes what this returns) and looked at right after.
+    // The common answer, a tool call's result without an error, is recognised from its id alone
+    // (serialisers put it last, as the SDK does): no parse on the hot path.
+    const quick = trailingId(line);
+    if (quick !== undefined) {
+      const pending = this.#pending.get(quick);
+      if (pending === undefined) return line;
+      if (pending.kind === 'call' && !line.includes(ERROR_MARK) && !line.includes(IS_ERROR_MARK)) {
+        this.#pending.delete(quick);
+        this.#o.onToolCall(this.#details(pending.tool, performance.now() - pending.started, false, pending.keys, pending.args, pending.undeclared, false));
+        return line;
+      }
+    }
     const parsed = parse(line);
     if (parsed === undefined || Array.isArray(parsed) || parsed === null || typeof parsed !== 'object') return line;
     const message = parsed as JsonRpc;
@@ -193,6 +203,28 @@ export class Traffic {
       client: this.#client,
     };
   }
+}
+
+const ERROR_MARK = Buffer.from('"error"');
+const IS_ERROR_MARK = Buffer.from('"isError"');
+const ID_MARK = Buffer.from('"id":');
+const CLOSE = 0x7d;
+
+/**
+ * The id of a message whose top-level `"id"` is its last member (`...,"id":12}`), as
+ * `JSON.stringify(id)`; undefined when the line does not end that way (then it is parsed). A nested
+ * `"id"` at the end would be followed by two closing braces, so it is never mistaken for this one.
+ */
+export function trailingId(line: Buffer): string | undefined {
+  let end = line.length - 1;
+  while (end >= 0 && (line[end] === 0x20 || line[end] === 0x0d || line[end] === 0x09)) end--;
+  if (end < 0 || line[end] !== CLOSE) return undefined;
+  const at = line.lastIndexOf(ID_MARK, end);
+  if (at === -1) return undefined;
+  const value = line.toString('latin1', at + ID_MARK.length, end).trim();
+  if (/^-?\d{1,15}$/.test(value)) return String(Number(value));
+  if (/^"[A-Za-z0-9_.:-]{0,128}"$/.test(value)) return value;
+  return undefined;
 }
 
 function parse(line: Buffer): unknown {
