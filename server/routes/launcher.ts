@@ -6,18 +6,76 @@
  * tool-calls is the newest `tool.called` audit events the launcher wrote. The engine validates and
  * audits; each change is announced as a `registry` event.
  */
-import { TOOL_CALL_EVENT, type ToolCallDetails } from '../../core/api/launcher.ts';
-import { setPolicyRequestSchema, toolCallsQuerySchema, type ToolCallView } from '../../core/api/rest.ts';
+import { unavailable } from '../../core/api/errors.ts';
+import { TOOL_CALL_EVENT, type AttachResult, type ToolCallDetails } from '../../core/api/launcher.ts';
+import { attachRequestSchema, detachRequestSchema, setPolicyRequestSchema, toolCallsQuerySchema, type ToolCallView } from '../../core/api/rest.ts';
+import { attachServer, detachServer } from '../../core/attach/attach.ts';
+import { launcherContextFromProcess, type LauncherContext } from '../../core/attach/launcher-entry.ts';
 import { latestAudit } from '../../core/audit/latest-events.ts';
 import { getServerPolicies, setServerPolicies } from '../../core/launcher/policy.ts';
 import { getServer } from '../../core/registry/read.ts';
+import { secureServer } from '../../core/secure/secure.ts';
 import { ok, param, parseBody, parseQuery, type Route, type Services } from '../route.ts';
 
 function changed(s: Services, reason: string, serverId: string): void {
   s.hub.emit({ type: 'registry', reason, server_id: serverId });
 }
 
+/**
+ * The launcher entry attach and secure write: this process's Node (or the app in Node mode) and CLI
+ * entry, with `--home` when serve's data directory is not the one a client's bare environment gives.
+ */
+const launcher = (s: Services): LauncherContext => launcherContextFromProcess(s.store.dataDir);
+
+/** After attach or detach: the config was re-scanned, so the server's links (and the Clients screen) changed. */
+function attached(s: Services, reason: string, result: AttachResult) {
+  changed(s, reason, getServer(s.store.db, result.server).id);
+  return ok(result);
+}
+
 export const launcherRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/mcp-servers/:id/attach',
+    summary: "Write the server into a client's config as an entry that runs mcp-warden run (absolute paths, atomic write, timestamped backup, other keys untouched)",
+    requestBody: attachRequestSchema,
+    success: { status: 200, description: 'AttachResult: the config file, the entry key, whether anything was written and the backup' },
+    errors: [404, 409],
+    handler: (r, s) => {
+      const body = parseBody(attachRequestSchema, r.body);
+      const result = attachServer(s.scan, param(r, 'id'), { client: body.client, configPath: body.config_path, launcher: launcher(s) });
+      return attached(s, 'attached', result);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/mcp-servers/:id/detach',
+    summary: "Put the plain entry back in a client's config (or remove it with remove: true), with a backup",
+    requestBody: detachRequestSchema,
+    success: { status: 200, description: 'AttachResult' },
+    errors: [404, 409],
+    handler: (r, s) => {
+      const body = parseBody(detachRequestSchema, r.body);
+      const result = detachServer(s.scan, param(r, 'id'), { client: body.client, configPath: body.config_path, remove: body.remove, launcher: launcher(s) });
+      return attached(s, body.remove === true ? 'detached_removed' : 'detached', result);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/mcp-servers/:id/secure',
+    summary: "Move the server's plaintext config secrets to the OS keychain: each value under a generated name, the entry rewritten to run through the launcher with {{secret:NAME}} handles, a backup kept",
+    success: { status: 200, description: '{items: SecureResult[]}: per config entry, what moved where (locations and secret names, never values), what was left and why, the backup' },
+    errors: [404, 409, 503],
+    handler: (r, s) => {
+      const target = getServer(s.store.db, param(r, 'id'));
+      // Checked first: nothing is read or written when the keychain cannot store.
+      const state = s.keychain.status();
+      if (!state.available) throw unavailable(state.problem ?? 'The OS keychain is not available.');
+      const items = secureServer(s.scan, target.id, { launcher: launcher(s), keychain: s.keychain });
+      changed(s, 'secured', target.id);
+      return ok({ items });
+    },
+  },
   {
     method: 'GET',
     path: '/mcp-servers/:id/policy',
