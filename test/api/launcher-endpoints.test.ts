@@ -9,17 +9,20 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { ClientView } from '../../core/api/client.ts';
 import { TOOL_CALL_EVENT, type AttachResult, type SecureResult, type ServerPolicies, type ToolCallDetails } from '../../core/api/launcher.ts';
 import type { ServerView, ToolCallView } from '../../core/api/rest.ts';
 import { appendAudit } from '../../core/audit/audit-log.ts';
 import { openStore } from '../../core/store/database.ts';
 import { expectOk, refused } from '../helpers/api-assert.ts';
-import { ROOT } from '../helpers/cli.ts';
+import { envWith, ROOT } from '../helpers/cli.ts';
 import { claudeDesktopConfig, fakeHome, writeByRename } from '../helpers/fake-home.ts';
 import { openEvents, startServe, type ApiResponse } from '../helpers/serve.ts';
 
 const WELL_BEHAVED = path.join(ROOT, 'test', 'fixtures', 'servers', 'well-behaved.mjs');
+const ECHO_ENV = path.join(ROOT, 'test', 'fixtures', 'servers', 'echo-env.mjs');
 /** A GitHub personal access token's shape: `ghp_` and 36 letters and digits. */
 const TOKEN = `ghp_${'Zq7Lm2Vx9Rt4Kp8Wd3'.repeat(2)}`;
 
@@ -154,9 +157,9 @@ test('attach and detach a hand-registered server in Claude Desktop: the launcher
   assert.ok(audit.items.some((e) => /attach/.test(e.type)) && audit.items.some((e) => /detach/.test(e.type)), `attach and detach audited: ${audit.items.map((e) => e.type).join(', ')}`);
 });
 
-test('secure: a GitHub token leaves the config for the keychain, and no answer ever holds it', async (t) => {
+test('secure: a GitHub token leaves the config for the keychain and no answer holds it; the rewritten entry, started as a client does, gets it and its call is listed', async (t) => {
   const fake = fakeHome(t);
-  const original = claudeDesktopConfig({ 'desk-gh': { command: process.execPath, args: [WELL_BEHAVED], env: { GITHUB_TOKEN: TOKEN, LOG_LEVEL: 'info' } } }) as Config;
+  const original = claudeDesktopConfig({ 'desk-gh': { command: process.execPath, args: [ECHO_ENV], env: { GITHUB_TOKEN: TOKEN, LOG_LEVEL: 'info' } } }) as Config;
   writeByRename(fake.claudeDesktop, original);
   const served = await startServe(t, { fake });
   const texts: string[] = [];
@@ -194,10 +197,28 @@ test('secure: a GitHub token leaves the config for the keychain, and no answer e
   // The finding is resolved by the rescan.
   await pollJson(call, (items) => !items.some((c) => c.configs.some((f) => f.findings.some((x) => x.type === 'plaintext_secret' && x.server_name === 'desk-gh'))));
   refused(await call('POST', '/mcp-servers/desk-gh/secure'), 409, 'conflict', 'name', /nothing to move|Nothing was moved/);
-  refused(await call('POST', '/mcp-servers/nope/secure'), 404, 'not_found');
+
+  // The client starts the rewritten entry: mcp-warden run fills GITHUB_TOKEN from the keychain, and
+  // the call it relays is the first of the server's latest tool calls.
+  const rewritten = config.mcpServers['desk-gh'] as { command: string; args: string[]; env?: Record<string, string> };
+  const childEnv = Object.fromEntries(Object.entries({ ...envWith(served.env), ...(rewritten.env ?? {}) }).filter((e): e is [string, string] => e[1] !== undefined));
+  const client = new Client({ name: 'launcher-endpoints-test', version: '1.0.0' });
+  await client.connect(new StdioClientTransport({ command: rewritten.command, args: rewritten.args, env: childEnv, stderr: 'pipe' }));
+  try {
+    const answer = (await client.callTool({ name: 'env', arguments: { name: 'GITHUB_TOKEN' } })) as { content: { text: string }[] };
+    assert.equal(answer.content[0]?.text, TOKEN, 'the server received the token');
+  } finally {
+    await client.close();
+  }
+  const deadline = Date.now() + 15_000;
+  let calls: ToolCallView[] = [];
+  while ((calls = (await expectOk(call<{ items: ToolCallView[] }>('GET', '/mcp-servers/desk-gh/tool-calls'))).items).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(calls.map((c) => [c.name, c.tool, c.argument_keys, c.error, c.blocked]), [['desk-gh', 'env', ['name'], false, false]], 'the relayed call, from the audit trail');
 
   for (const path of ['/audit', '/mcp-servers', '/clients', '/alerts?limit=500', '/secrets']) await call('GET', path);
   for (const text of texts) assert.ok(!text.includes(TOKEN), `no answer holds the token: ${text.slice(0, 200)}`);
+  refused(await call('POST', '/mcp-servers/nope/secure'), 404, 'not_found');
+
 });
 
 /** Reads /clients until `accept` holds (the monitor and the scans are asynchronous to the request). */
