@@ -109,6 +109,7 @@ function ConfigBlock({ config, api, onChanged }: { config: ClientConfigView; api
               <th scope="col">Entry key</th>
               <th scope="col">Status</th>
               <th scope="col">In the file</th>
+              <th scope="col">Through the launcher</th>
             </tr>
           </thead>
           <tbody>
@@ -122,6 +123,7 @@ function ConfigBlock({ config, api, onChanged }: { config: ClientConfigView; api
                 </td>
                 <td>{s.status}</td>
                 <td>{s.present ? 'yes' : 'removed'}</td>
+                <td>{s.attached ? 'yes' : 'no'}</td>
               </tr>
             ))}
           </tbody>

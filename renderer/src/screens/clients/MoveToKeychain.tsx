@@ -2,7 +2,7 @@
  * "Move to keychain" beside a plaintext-secret finding on the Clients screen: after a confirmation
  * that says what happens, `secureServer` stores each plaintext value of that server's entry in the
  * OS keychain, rewrites the entry to run through the launcher with `{{secret:NAME}}` handles and
- * keeps a backup; the rescan that follows resolves the finding.
+ * keeps a backup; its rescan of the file resolves the finding.
  */
 import { useState } from 'react';
 import type { ConfigFinding, WardenClient } from '../../../../core/api/client.ts';
@@ -16,7 +16,8 @@ export function securedMessage(server: string, items: SecureResult[]): string {
   const moved = items.flatMap((r) => r.moved);
   const backups = items.map((r) => r.backup).filter((b): b is string => b !== null);
   if (moved.length === 0) return `Nothing of ${server} needed moving: its entry holds no plaintext secret any more.`;
-  return `Moved ${moved.map((m) => m.location).join(', ')} of ${server} to the keychain (as ${moved.map((m) => m.secret).join(', ')})${backups.length > 0 ? `; the file as it was is kept at ${backups.join(', ')}` : ''}.`;
+  const what = moved.map((m) => `${m.location} as ${m.secret}`).join(', ');
+  return `Moved ${moved.length === 1 ? 'one value' : `${moved.length} values`} of ${server} to the keychain (${what})${backups.length > 0 ? `; the file as it was is kept at ${backups.join(', ')}` : ''}.`;
 }
 
 export function MoveToKeychain(props: { client: WardenClient; finding: ConfigFinding & { server_name: string }; configPath: string; onDone: (message: string) => void }) {
@@ -29,8 +30,8 @@ export function MoveToKeychain(props: { client: WardenClient; finding: ConfigFin
     client.secureServer(finding.server_name).then(
       ({ items }) => {
         setState({ kind: 'idle' });
-        // A rescan makes the finding's condition false, so it is resolved and leaves the list.
-        void client.scanNow().finally(() => props.onDone(securedMessage(finding.server_name, items)));
+        // The engine re-scanned the file, which resolved the finding: reloading drops it from the list.
+        props.onDone(securedMessage(finding.server_name, items));
       },
       (e: unknown) => setState({ kind: 'error', error: e instanceof Error ? e : new Error(String(e)) }),
     );
@@ -42,11 +43,13 @@ export function MoveToKeychain(props: { client: WardenClient; finding: ConfigFin
       <button
         type="button"
         className="button small"
-        aria-label={`Move ${where} of ${finding.server_name} to the keychain`}
         disabled={state.kind === 'running'}
         onClick={() => setState({ kind: 'confirm' })}
       >
-        Move to keychain
+        {/* Named "Move <location> of <server> to the keychain" from its text, so the visible words stay inside the name (no aria-label). */}
+        Move <span className="visually-hidden">{`${where} of ${finding.server_name} `}</span>
+        to <span className="visually-hidden">the </span>
+        keychain
       </button>
       {state.kind === 'running' && <span role="status"> Moving to the keychain…</span>}
       {state.kind === 'error' && <ErrorState error={state.error} />}

@@ -11,8 +11,8 @@ import type { ServerView } from '../../../../core/api/rest.ts';
 import { ErrorState, Loading } from '../../components/index.ts';
 import { useAsync, useClient, useLiveRefetch } from '../../state/index.ts';
 
-/** One config's entry for this server; `attached` comes from the engine's config view. */
-type Entry = ClientConfigView['servers'][number] & { attached?: boolean };
+/** One config's entry for this server. */
+type Entry = ClientConfigView['servers'][number];
 
 interface Row {
   client: ClientView;
@@ -26,7 +26,7 @@ function rowsOf(clients: ClientView[], serverId: string): Row[] {
   const rows: Row[] = [];
   for (const client of clients) {
     for (const config of client.configs) {
-      const entry = config.servers.find((s) => s.id === serverId && s.present) as Entry | undefined;
+      const entry: Entry | undefined = config.servers.find((s) => s.id === serverId && s.present);
       rows.push({ client, config, entry, target: client.configs.length > 1 ? `${client.name} (${config.path})` : client.name });
     }
   }
@@ -82,7 +82,7 @@ export function LauncherClients(props: { server: ServerView; onChanged: () => vo
           </thead>
           <tbody>
             {rows.map((row) => {
-              const attached = row.entry?.attached === true;
+              const attached = row.entry?.attached ?? false;
               const action = attached ? 'detach' : 'attach';
               const label = attached ? `Detach from ${row.target}` : `Attach to ${row.target}`;
               return (
@@ -93,7 +93,7 @@ export function LauncherClients(props: { server: ServerView; onChanged: () => vo
                   </td>
                   <td>{row.entry === undefined ? 'not listed' : attached ? `attached (entry ${row.entry.key})` : `listed, not attached (entry ${row.entry.key})`}</td>
                   <td>
-                    <button type="button" className="button small" disabled={busy !== null || row.config.state === 'unparseable'} aria-label={label === (attached ? `Detach from ${row.client.name}` : `Attach to ${row.client.name}`) ? undefined : label} onClick={() => act(action, row)}>
+                    <button type="button" className="button small" disabled={busy !== null || row.config.state === 'unparseable'} aria-label={row.client.configs.length > 1 ? label : undefined} onClick={() => act(action, row)}>
                       {attached ? `Detach from ${row.client.name}` : `Attach to ${row.client.name}`}
                     </button>
                   </td>
