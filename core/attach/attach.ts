@@ -28,7 +28,8 @@ import { assertRunnable } from '../registry/runnable.ts';
 import type { Db } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
 import { editJson, readConfigForEdit, writeConfigAtomically } from './config-file.ts';
-import { launcherEntry, parseLauncherEntry, plainObservation, runsWarden, type LauncherContext, type LauncherEntry } from './launcher-entry.ts';
+import { definitionAsEntry } from '../registry/as-entry.ts';
+import { launcherEntry, parseLauncherEntry, runsWarden, type LauncherContext, type LauncherEntry } from './launcher-entry.ts';
 
 export type AttachOptions = ScanOptions & {
   where: PlatformEnv;
@@ -136,7 +137,7 @@ export function attachServer(options: AttachOptions, nameOrId: string, request: 
     stmt(db,
       `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at, attached)
        VALUES (?, ?, ?, ?, ?, 0, 0, 0, '', 1) ON CONFLICT (agent_id, pointer) DO UPDATE SET attached = 1`,
-    ).run(target.agentId, target.pointer, server.id, target.key, JSON.stringify(plainObservation(server, target)));
+    ).run(target.agentId, target.pointer, server.id, target.key, JSON.stringify(definitionAsEntry(server, target)));
     if (original !== null) {
       // Only the backup's path and the entry's hash: the bytes themselves stay in the backup file.
       stmt(db, "UPDATE agent_servers SET observed = json_set(observed, '$.attached_from', json(?)) WHERE agent_id = ? AND pointer = ?").run(JSON.stringify(original), target.agentId, target.pointer);

@@ -9,8 +9,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DiscoveredServer } from '../api/discovery.ts';
-import type { ServerDefinition } from '../api/server.ts';
 import { resolveDataDir } from '../home/data-dir.ts';
 
 export interface LauncherContext {
@@ -136,20 +134,4 @@ export function runsWarden(entry: { command: string | null; args: readonly strin
   } catch {
     return false;
   }
-}
-
-/** The definition as a config entry would show it (what the scan and approve read for an attached entry). */
-export function plainObservation(server: ServerDefinition, target: { key: string; pointer: string }): DiscoveredServer {
-  return {
-    key: target.key,
-    pointer: target.pointer,
-    transport: server.transport,
-    command: server.command,
-    args: server.args,
-    cwd: server.cwd,
-    url: server.url,
-    headers: server.headers,
-    env: Object.fromEntries(server.env_template.map((e) => [e.key, e.value])),
-    disabled: false,
-  };
 }

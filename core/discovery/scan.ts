@@ -29,7 +29,8 @@ import { parseConfig } from './parse.ts';
 import { redactEntry, redactionKey } from './redact.ts';
 import { CLIENT_NAMES } from './clients/index.ts';
 import { stmt } from '../store/statements.ts';
-import { bareDefaultDataDir, parseLauncherEntry, plainObservation, runsWarden } from '../attach/launcher-entry.ts';
+import { definitionAsEntry } from '../registry/as-entry.ts';
+import { bareDefaultDataDir, parseLauncherEntry, runsWarden } from '../attach/launcher-entry.ts';
 
 export interface ScanOptions {
   store: Store;
@@ -539,7 +540,7 @@ function reconcileAttached(
      VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, 1)
      ON CONFLICT (agent_id, pointer) DO UPDATE SET server_id = excluded.server_id, present = 1, disabled = excluded.disabled, key = excluded.key,
                                                    last_seen_at = excluded.last_seen_at, attached = 1`,
-  ).run(where.agentId, observed.pointer, named.id, observed.key, JSON.stringify(plainObservation(named, observed)), Number(observed.disabled), Number(where.baseline), now.toISOString());
+  ).run(where.agentId, observed.pointer, named.id, observed.key, JSON.stringify(definitionAsEntry(named, observed)), Number(observed.disabled), Number(where.baseline), now.toISOString());
   const conditions = named.status === 'discovered' && link?.in_baseline !== 1 && !where.baseline ? [unapprovedCondition(named, { ...title, server: named.name }, where.agentId)] : [];
   return { server: named, conditions };
 }

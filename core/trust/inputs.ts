@@ -3,9 +3,9 @@
  * into a score). Read-only: it writes nothing and runs nothing.
  */
 import type { Alert } from '../api/alert.ts';
-import type { DiscoveredServer } from '../api/discovery.ts';
 import type { ContentFinding } from '../api/probe.ts';
 import type { ServerDefinition } from '../api/server.ts';
+import { definitionAsEntry } from '../registry/as-entry.ts';
 import { hygieneFindings } from '../drift/hygiene.ts';
 import type { PinDiff } from '../pins/pin.ts';
 import { getServer } from '../registry/read.ts';
@@ -74,30 +74,13 @@ function hygieneEvidence(server: ServerDefinition, alerts: readonly AlertRow[]):
     if (!found.has(key)) found.set(key, { type: alert.type, severity: alert.severity, location, evidence, source: { kind: 'alert', alert_id: alert.id } });
   }
   if (server.source.kind === 'manual') {
-    for (const finding of hygieneFindings(asEntry(server))) {
+    for (const finding of hygieneFindings(definitionAsEntry(server))) {
       const key = `${finding.type}\0${finding.location}`;
       if (!found.has(key)) found.set(key, { type: finding.type, severity: finding.severity, location: finding.location, evidence: finding.evidence, source: { kind: 'definition' } });
     }
   }
   return [...found.values()];
 }
-
-/** A stored definition in the shape the hygiene rules read. */
-function asEntry(server: ServerDefinition): DiscoveredServer {
-  return {
-    key: server.name,
-    pointer: '',
-    transport: server.transport,
-    command: server.command,
-    args: server.args,
-    cwd: server.cwd,
-    url: server.url,
-    headers: server.headers,
-    env: Object.fromEntries(server.env_template.map((e) => [e.key, e.value])),
-    disabled: false,
-  };
-}
-
 /** `changed tool read_file: description`, `added prompt x`, `instructions changed`. */
 export function describeDiff(diff: PinDiff | null): string[] {
   if (diff === null) return [];

@@ -1,34 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { SecretInfo } from '../../core/api/secret.ts';
 import type { ServerDefinition } from '../../core/api/server.ts';
-import { OsKeychain } from '../../core/secrets/keychain.ts';
-import { openStore } from '../../core/store/database.ts';
 import { BIN, cli, envWith, tempDir, type CliResult } from '../helpers/cli.ts';
 import { databaseChecksum } from '../helpers/db.ts';
-
-const keychainOf = (home: string): OsKeychain => {
-  const store = openStore(home);
-  try {
-    return new OsKeychain(store.installId);
-  } finally {
-    store.close();
-  }
-};
-
-/** Every file under `dir` (the WAL and shared-memory files included) that contains `needle`. */
-function filesContaining(dir: string, needle: string): string[] {
-  const hits: string[] = [];
-  for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-    const file = path.join(dir, entry);
-    if (statSync(file).isFile() && readFileSync(file).includes(Buffer.from(needle))) hits.push(file);
-  }
-  return hits;
-}
+import { filesContaining, keychainOf } from '../helpers/secrets.ts';
 
 test('secrets live in the real OS keychain, are referenced by handle, and never reach the data directory or any output', (t) => {
   const home = tempDir(t);

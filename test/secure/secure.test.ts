@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -8,32 +8,15 @@ import type { Alert } from '../../core/api/alert.ts';
 import type { AuditEvent } from '../../core/api/audit.ts';
 import type { ServerDefinition } from '../../core/api/server.ts';
 import type { SecureOutcome } from '../../core/secure/secure.ts';
-import { OsKeychain } from '../../core/secrets/keychain.ts';
-import { openStore } from '../../core/store/database.ts';
 import { cli, envWith, ROOT, tempDir } from '../helpers/cli.ts';
 import { databaseChecksum } from '../helpers/db.ts';
+import { filesContaining, keychainOf } from '../helpers/secrets.ts';
 import { claudeDesktopConfig, fakeHome, writeByRename } from '../helpers/fake-home.ts';
 
 const ECHO_ENV = path.join(ROOT, 'test', 'fixtures', 'servers', 'echo-env.mjs');
 /** A realistic GitHub token shape: ghp_ + 36 letters and digits. */
 const TOKEN = 'ghp_R8kW2mXq7Lp4Zt9Yb3Nc6Vd1Hs5Jf0Ga8UeT';
 const OTHER = 'ghp_Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8';
-
-function keychainOf(home: string): OsKeychain {
-  const store = openStore(home);
-  try {
-    return new OsKeychain(store.installId);
-  } finally {
-    store.close();
-  }
-}
-
-/** Every file under `dir` (the WAL included) whose bytes contain `needle`. */
-function filesContaining(dir: string, needle: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((entry) => path.join(dir, entry))
-    .filter((file) => statSync(file).isFile() && readFileSync(file).includes(Buffer.from(needle)));
-}
 
 function setup(t: TestContext) {
   const fake = fakeHome(t);
