@@ -86,6 +86,44 @@ test('registering a stdio server: an invalid name is refused beside "Name", fixe
   assert.equal(await page.locator('#name-error').count(), 0, 'no error left behind');
 });
 
+test('register with a secret: the Add secret dialog sends the value to the keychain, the picker inserts its handle, and only the handle is stored or shown', async (t) => {
+  const value = `ghp_${'Kx7'.repeat(12)}`;
+  const page = await openPage(t, ui);
+  await goto(page, ui, '#/register', 'Register a server');
+  await page.getByLabel('Name', { exact: true }).fill('gh-e2e');
+  await page.getByLabel('Transport', { exact: true }).selectOption('stdio');
+  await page.getByLabel('Command', { exact: true }).fill(process.execPath);
+  await page.getByLabel('Arguments', { exact: true }).fill(WELL_BEHAVED);
+  await page.getByLabel('Variable name', { exact: true }).first().fill('GITHUB_TOKEN');
+
+  await page.getByRole('button', { name: 'Add secret', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add a secret' });
+  await dialog.waitFor({ timeout: 5_000 });
+  await dialog.getByLabel('Secret name', { exact: true }).fill('gh-e2e-token');
+  await dialog.getByLabel('Secret value', { exact: true }).fill(value);
+  await dialog.getByRole('button', { name: 'Save to keychain', exact: true }).click();
+  await dialog.waitFor({ state: 'hidden', timeout: 5_000 });
+  const secrets = served.cli('secrets', 'list', '--json');
+  assert.equal(secrets.code, 0, secrets.stderr);
+  assert.match(secrets.stdout, /"gh-e2e-token"/, 'the secret is in the keychain, by name');
+
+  // A second row, then the picker on the first: it inserts the handle, never the value.
+  await page.getByRole('button', { name: 'Add variable', exact: true }).click();
+  assert.equal(await page.getByLabel('Variable name', { exact: true }).count(), 2);
+  await page.getByRole('button', { name: 'Remove variable 2', exact: true }).click();
+  assert.equal(await page.getByLabel('Variable name', { exact: true }).count(), 1);
+  await page.getByRole('button', { name: 'Insert secret', exact: true }).first().click();
+  await page.getByRole('listbox', { name: 'Secrets for GITHUB_TOKEN' }).getByRole('option', { name: /gh-e2e-token/ }).click();
+  assert.equal(await page.getByLabel('Value', { exact: true }).first().inputValue(), '{{secret:gh-e2e-token}}');
+
+  await page.getByRole('button', { name: 'Register', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'gh-e2e' }).waitFor({ timeout: 10_000 });
+  const stored = (await served.request<ServerView>('GET', '/mcp-servers/gh-e2e')).json;
+  assert.deepEqual(stored.env_template, [{ key: 'GITHUB_TOKEN', value: '{{secret:gh-e2e-token}}' }]);
+  assert.ok((await page.content()).includes('{{secret:gh-e2e-token}}') || (await page.getByText('gh-e2e-token').count()) > 0, 'the detail shows the handle');
+  assert.equal((await page.content()).includes(value), false, 'the value is nowhere on the page');
+});
+
 test('one-click Attest on a real npm MCP server: the measured hash is its script\'s, and the score rises', async (t) => {
   const scriptSha = createHash('sha256').update(readFileSync(MEMORY_SCRIPT)).digest('hex');
   const registered = await served.request<ServerView>('POST', '/mcp-servers', { name: 'memory-e2e', server_url: 'stdio://memory-e2e', command: process.execPath, args: [MEMORY_SCRIPT], description: 'the reference memory server' });

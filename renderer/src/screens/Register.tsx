@@ -27,7 +27,8 @@ import {
   type HeaderRow,
   type RegisterForm,
 } from './register/form-model.ts';
-import { SecretPicker, type SecretsState } from './register/SecretPicker.tsx';
+import { PairRows } from './register/PairRows.tsx';
+import type { SecretsState } from './register/SecretPicker.tsx';
 import './register/register.css';
 
 const TRANSPORT_CHOICES: { value: Transport; label: string }[] = [
@@ -35,9 +36,6 @@ const TRANSPORT_CHOICES: { value: Transport; label: string }[] = [
   { value: 'http', label: 'http (streamable HTTP)' },
   { value: 'sse', label: 'sse (legacy HTTP + SSE)' },
 ];
-
-const handle = (name: string): string => `{{secret:${name}}}`;
-const withHandle = (value: string, name: string): string => (value === '' ? handle(name) : `${value}${handle(name)}`);
 
 export function RegisterScreen({ client }: { client: WardenClient }): JSX.Element {
   const [form, setForm] = useState<RegisterForm>(emptyForm);
@@ -78,6 +76,9 @@ export function RegisterScreen({ client }: { client: WardenClient }): JSX.Elemen
     setForm((f) => ({ ...f, headers: f.headers.map((r) => (r.rowId === rowId ? { ...r, ...change } : r)) }));
     clearError(id);
   };
+
+  // What both name/value groups (environment, headers) need for their secret pickers.
+  const secretProps = { secrets, loadSecrets, onAddSecret: () => setAddingSecret(true), addSecretButton };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -172,114 +173,41 @@ export function RegisterScreen({ client }: { client: WardenClient }): JSX.Elemen
             <Field id="command" label="Command" value={form.command} onChange={set('command')} error={errors.command} required hint="A program on PATH or an absolute path (npx, uvx, /usr/local/bin/server)." />
             <Field id="args" label="Arguments" multiline rows={3} value={form.args} onChange={set('args')} error={errors.args} hint="One per line. Never put secrets here: other users can read process arguments." />
             <Field id="cwd" label="Working directory" value={form.cwd} onChange={set('cwd')} error={errors.cwd} />
-            <fieldset
-              id="env_template-group"
-              className="rows-group"
-              tabIndex={-1}
-              aria-describedby={errors.env_template !== undefined ? 'env_template-error' : undefined}
-            >
-              <legend>Environment</legend>
-              <FieldError id="env_template" error={errors.env_template} />
-              {form.env.map((row, i) => (
-                <div className="row-fields" key={row.rowId}>
-                  <Field
-                    id={envKeyId(row.rowId)}
-                    label="Variable name"
-                    className="row-key"
-                    value={row.key}
-                    onChange={(v) => setEnv(row.rowId, { key: v }, envKeyId(row.rowId))}
-                    error={errors[envKeyId(row.rowId)]}
-                  />
-                  <Field
-                    id={envValueId(row.rowId)}
-                    label="Value"
-                    className="row-value"
-                    value={row.value}
-                    onChange={(v) => setEnv(row.rowId, { value: v }, envValueId(row.rowId))}
-                    error={errors[envValueId(row.rowId)]}
-                  />
-                  <div className="row-actions">
-                    <SecretPicker
-                      secrets={secrets}
-                      target={row.key.trim() === '' ? `variable ${i + 1}` : row.key.trim()}
-                      onOpen={loadSecrets}
-                      onPick={(name) => setEnv(row.rowId, { value: withHandle(row.value, name) }, envValueId(row.rowId))}
-                      onAddSecret={() => setAddingSecret(true)}
-                    />
-                    <button
-                      type="button"
-                      className="button small quiet"
-                      aria-label={`Remove variable ${row.key.trim() === '' ? i + 1 : row.key.trim()}`}
-                      onClick={() => setForm((f) => ({ ...f, env: f.env.length === 1 ? [newEnvRow()] : f.env.filter((r) => r.rowId !== row.rowId) }))}
-                    >
-                      Remove
-                    </button>
-                  </div>
-                </div>
-              ))}
-              <div className="group-actions">
-                <button type="button" className="button small" onClick={() => setForm((f) => ({ ...f, env: [...f.env, newEnvRow()] }))}>
-                  Add variable
-                </button>
-                <button ref={addSecretButton} type="button" className="button small" onClick={() => setAddingSecret(true)}>
-                  Add secret
-                </button>
-              </div>
-            </fieldset>
+            <PairRows
+              id="env_template"
+              legend="Environment"
+              noun="variable"
+              nameLabel="Variable name"
+              valueLabel="Value"
+              rows={form.env.map((r) => ({ rowId: r.rowId, name: r.key, value: r.value }))}
+              nameId={envKeyId}
+              valueId={envValueId}
+              errors={errors}
+              onChange={(rowId, change, id) => setEnv(rowId, { ...(change.name !== undefined ? { key: change.name } : {}), ...(change.value !== undefined ? { value: change.value } : {}) }, id)}
+              onAdd={() => setForm((f) => ({ ...f, env: [...f.env, newEnvRow()] }))}
+              onRemove={(rowId) => setForm((f) => ({ ...f, env: f.env.length === 1 ? [newEnvRow()] : f.env.filter((r) => r.rowId !== rowId) }))}
+              {...secretProps}
+            />
           </section>
         ) : (
           <section className="form-section" aria-labelledby="reg-connect">
             <h2 id="reg-connect">Connection</h2>
             <Field id="url" label="URL" type="url" value={form.url} onChange={set('url')} error={errors.url} required hint="http:// or https://; no credentials in the URL (use a header with a secret)." />
-            <fieldset id="headers-group" className="rows-group" tabIndex={-1} aria-describedby={errors.headers !== undefined ? 'headers-error' : undefined}>
-              <legend>Headers</legend>
-              <FieldError id="headers" error={errors.headers} />
-              {form.headers.map((row, i) => (
-                <div className="row-fields" key={row.rowId}>
-                  <Field
-                    id={headerNameId(row.rowId)}
-                    label="Header name"
-                    className="row-key"
-                    value={row.name}
-                    onChange={(v) => setHeader(row.rowId, { name: v }, headerNameId(row.rowId))}
-                    error={errors[headerNameId(row.rowId)]}
-                  />
-                  <Field
-                    id={headerValueId(row.rowId)}
-                    label="Header value"
-                    className="row-value"
-                    value={row.value}
-                    onChange={(v) => setHeader(row.rowId, { value: v }, headerValueId(row.rowId))}
-                    error={errors[headerValueId(row.rowId)]}
-                  />
-                  <div className="row-actions">
-                    <SecretPicker
-                      secrets={secrets}
-                      target={row.name.trim() === '' ? `header ${i + 1}` : row.name.trim()}
-                      onOpen={loadSecrets}
-                      onPick={(name) => setHeader(row.rowId, { value: withHandle(row.value, name) }, headerValueId(row.rowId))}
-                      onAddSecret={() => setAddingSecret(true)}
-                    />
-                    <button
-                      type="button"
-                      className="button small quiet"
-                      aria-label={`Remove header ${row.name.trim() === '' ? i + 1 : row.name.trim()}`}
-                      onClick={() => setForm((f) => ({ ...f, headers: f.headers.length === 1 ? [newHeaderRow()] : f.headers.filter((r) => r.rowId !== row.rowId) }))}
-                    >
-                      Remove
-                    </button>
-                  </div>
-                </div>
-              ))}
-              <div className="group-actions">
-                <button type="button" className="button small" onClick={() => setForm((f) => ({ ...f, headers: [...f.headers, newHeaderRow()] }))}>
-                  Add header
-                </button>
-                <button ref={addSecretButton} type="button" className="button small" onClick={() => setAddingSecret(true)}>
-                  Add secret
-                </button>
-              </div>
-            </fieldset>
+            <PairRows
+              id="headers"
+              legend="Headers"
+              noun="header"
+              nameLabel="Header name"
+              valueLabel="Header value"
+              rows={form.headers}
+              nameId={headerNameId}
+              valueId={headerValueId}
+              errors={errors}
+              onChange={setHeader}
+              onAdd={() => setForm((f) => ({ ...f, headers: [...f.headers, newHeaderRow()] }))}
+              onRemove={(rowId) => setForm((f) => ({ ...f, headers: f.headers.length === 1 ? [newHeaderRow()] : f.headers.filter((r) => r.rowId !== rowId) }))}
+              {...secretProps}
+            />
           </section>
         )}
 
@@ -308,7 +236,7 @@ export function RegisterScreen({ client }: { client: WardenClient }): JSX.Elemen
           }}
           onSaved={(secret) => {
             setAddingSecret(false);
-            setNotice(`Secret ${secret.name} saved to the keychain. Insert it with ${handle(secret.name)}.`);
+            setNotice(`Secret ${secret.name} saved to the keychain. Insert it with {{secret:${secret.name}}}.`);
             loadSecrets();
             addSecretButton.current?.focus();
           }}
