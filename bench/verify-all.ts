@@ -13,9 +13,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { binOf } from '../test/probe/helpers.ts';
+import { inKeychainSession } from './lib/keychain-session.ts';
 import { machine, median, round } from './lib/stats.ts';
+
+// Before anything else: outside the keychain session this re-runs the benchmark inside one.
+const keyring = await inKeychainSession(import.meta.url, 'verify-all');
 
 const RUNS = 5;
 const STDIO = 20;
@@ -24,19 +28,6 @@ const GOAL_MS = 1000;
 const here = import.meta.dirname;
 const repo = path.resolve(here, '..');
 const bin = path.join(repo, 'bin', 'mcp-warden.mjs');
-const SESSION_FLAG = 'MCP_WARDEN_BENCH_DBUS';
-
-if (process.platform === 'linux' && process.env[SESSION_FLAG] !== '1') {
-  for (const tool of ['dbus-run-session', 'gnome-keyring-daemon']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
-      process.stderr.write(`verify-all: attesting needs a keychain: install the Debian packages dbus and gnome-keyring (${tool} is missing).\n`);
-      process.exit(1);
-    }
-  }
-  const self = fileURLToPath(import.meta.url);
-  const run = spawnSync('dbus-run-session', ['--', process.execPath, self, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, [SESSION_FLAG]: '1' } });
-  process.exit(run.status ?? 1);
-}
 
 interface Verification {
   ok: boolean;
@@ -47,10 +38,6 @@ interface Verification {
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'mcp-warden-bench-verify-'));
 const home = path.join(root, 'data');
-const keyring =
-  process.platform === 'linux'
-    ? await ((await import(pathToFileURL(path.join(repo, 'scripts', 'keyring-session.mjs')).href)) as { startKeyring(): Promise<{ stop(): void }> }).startKeyring()
-    : undefined;
 
 function cli(...args: string[]): string {
   const run = spawnSync(process.execPath, [bin, '--home', home, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });

@@ -1,9 +1,12 @@
 /**
- * DSSE envelopes signed with Ed25519 (@noble/ed25519). The signature covers the pre-authentication
- * encoding (PAE) of the payload type and the payload bytes, never raw JSON, so a payload cannot be
- * re-labelled as another type. Verification needs only the public key: it works offline, anywhere.
+ * DSSE envelopes signed with Ed25519 (signing with @noble/ed25519; verification with Node's own
+ * OpenSSL Ed25519, which is strict RFC 8032 too and costs well under a millisecond where the pure-JS
+ * verify cost ~17 ms cold, on every launch of an attested server). The signature covers the
+ * pre-authentication encoding (PAE) of the payload type and the payload bytes, never raw JSON, so a
+ * payload cannot be re-labelled as another type. Verification needs only the public key: it works
+ * offline, anywhere.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import * as ed from '@noble/ed25519';
 import { ATTESTATION_PAYLOAD_TYPE, STATEMENT_TYPE, type AttestationStatement, type DsseEnvelope, type EnvelopeVerdict } from '../api/attestation.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
@@ -41,10 +44,15 @@ export function pae(type: string, body: Uint8Array): Uint8Array {
   return new Uint8Array(Buffer.concat([head, body]));
 }
 
+/** The DER SubjectPublicKeyInfo header of an Ed25519 key (RFC 8410), before its 32 raw bytes. */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
 /** Ed25519 signature, strict RFC 8032 verification (no ZIP-215 leniency). Never throws. */
 export function ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  if (signature.length !== 64 || publicKey.length !== 32) return false;
   try {
-    return ed.verify(signature, message, publicKey, { zip215: false });
+    const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+    return verify(null, message, key, signature);
   } catch {
     return false;
   }
