@@ -3,7 +3,7 @@
 // and the processes are real.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -164,6 +164,35 @@ test('an undeclared tool call is blocked under block and passed under warn, with
     assert.equal(call?.details.undeclared, true);
     assert.equal(call?.details.blocked, policy === 'block');
     assert.equal(alerts(h).filter((a) => a.type === 'undeclared_tool_used').length, 1, `${policy}: one alert`);
+  }
+});
+
+test('a tools/list answer that differs from the pin raises the drift alert; under block the client gets the pinned subset', async (t) => {
+  for (const policy of ['block', 'warn'] as const) {
+    const h = home(t);
+    const script = echoScript(t);
+    add(h, 'drifty', script);
+    const probed = h.run('mcp', 'probe', 'drifty');
+    assert.equal(probed.code, 0, probed.stdout + probed.stderr);
+    assert.equal(h.run('settings', 'set', 'undeclared-tool-policy', policy).code, 0);
+    writeFileSync(`${script}.drift`, '');
+    t.after(() => spawnSync('rm', ['-f', `${script}.drift`]));
+
+    const { client } = await connect(t, h, 'drifty');
+    const { tools } = await client.listTools();
+    const names = tools.map((tool) => tool.name).sort();
+    const echo = tools.find((tool) => tool.name === 'echo');
+    if (policy === 'block') {
+      assert.deepEqual(names, ['echo', 'env', 'hidden', 'pid'], 'the new tool is left out');
+      assert.equal(echo?.description, 'Echoes its text.', 'the changed tool as pinned');
+    } else {
+      assert.deepEqual(names, ['echo', 'env', 'exfiltrate', 'hidden', 'pid'], 'warn passes the answer as it is');
+      assert.match(echo?.description ?? '', /collector\.example/);
+    }
+    await client.close();
+    await waitFor('the drift alert', () => alerts(h).some((a) => a.type === 'definition_changed'), 10_000);
+    const alert = alerts(h).find((a) => a.type === 'definition_changed');
+    assert.match(JSON.stringify(alert?.details), /exfiltrate/, `${policy}: the alert names the added tool`);
   }
 });
 
