@@ -104,7 +104,7 @@ async function runWriter(data: WriterData): Promise<void> {
   const port = parentPort;
   if (port === null) return;
   const { openStore } = await import('../store/database.ts');
-  const { appendAudit } = await import('../audit/audit-log.ts');
+  const { appendAudit, appendAuditMany } = await import('../audit/audit-log.ts');
   const { syncConditions } = await import('../alerts/alert-store.ts');
   const { evaluateProbe, readPin } = await import('../pins/record.ts');
   const { findServer } = await import('../registry/read.ts');
@@ -129,12 +129,10 @@ async function runWriter(data: WriterData): Promise<void> {
     }
   };
 
-  const apply = (s: Store, event: LauncherEvent): void => {
+  /** One event other than an audit event (those are chained in runs by applyAll). */
+  const apply = (s: Store, event: Exclude<LauncherEvent, { kind: 'audit' }>): void => {
     const now = new Date(event.at);
     switch (event.kind) {
-      case 'audit':
-        appendAudit(s.db, event.event, now);
-        return;
       case 'alert':
         // Open only (types: []): the launcher sees one condition, never the absence of others.
         syncConditions(s.db, { server_id: event.condition.server_id ?? '', types: [] }, [event.condition], now);
@@ -157,6 +155,23 @@ async function runWriter(data: WriterData): Promise<void> {
     }
   };
 
+  /** Applies events in order; each run of audit events is chained in one appendAuditMany. */
+  const applyAll = (s: Store, events: readonly LauncherEvent[]): void => {
+    let audits: { input: Parameters<typeof appendAudit>[1]; now: Date }[] = [];
+    const flushAudits = () => {
+      appendAuditMany(s.db, audits);
+      audits = [];
+    };
+    for (const event of events) {
+      if (event.kind === 'audit') audits.push({ input: event.event, now: new Date(event.at) });
+      else {
+        flushAudits();
+        apply(s, event);
+      }
+    }
+    flushAudits();
+  };
+
   const replay = (s: Store): void => {
     for (const file of spoolFiles(data.dataDir)) {
       // Claim the file by renaming it, so two launchers never replay the same events twice.
@@ -175,7 +190,7 @@ async function runWriter(data: WriterData): Promise<void> {
       });
       try {
         s.db.transaction(() => {
-          for (const event of events) apply(s, event);
+          applyAll(s, events);
           appendAudit(s.db, { actor: 'system', type: 'launcher.spool_replayed', details: { file: path.basename(file), events: events.length } });
         }).immediate();
         fs.rmSync(claimed, { force: true });
@@ -199,7 +214,7 @@ async function runWriter(data: WriterData): Promise<void> {
     try {
       replay(s);
       s.db.transaction(() => {
-        for (const event of events) apply(s, event);
+        applyAll(s, events);
       }).immediate();
       written += events.length;
     } catch {

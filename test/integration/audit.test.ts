@@ -3,7 +3,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import type { AuditEvent } from '../../core/api/audit.ts';
-import { appendAudit, verifyAudit } from '../../core/audit/audit-log.ts';
+import { appendAudit, appendAuditMany, eventHash, verifyAudit } from '../../core/audit/audit-log.ts';
 import { DATABASE_FILE, openStore } from '../../core/store/database.ts';
 import { cli, tempDir } from '../helpers/cli.ts';
 
@@ -86,4 +86,25 @@ test('concurrent appends from two connections keep one unbroken chain', (t) => {
   assert.deepEqual(verifyAudit(a.db), { ok: true, events: 100, head: (verifyAudit(b.db) as { head: string }).head });
   a.close();
   b.close();
+});
+
+test('a batch of events is one chain: each links to the one before, the stored head is the last, and it verifies', (t) => {
+  const store = openStore(tempDir(t));
+  t.after(() => store.close());
+  const first = store.db.transaction(() => appendAudit(store.db, { actor: 'user', type: 'server.registered', details: { name: 'a' } })).immediate();
+  const batch = store.db
+    .transaction(() => appendAuditMany(store.db, [1, 2, 3].map((i) => ({ input: { actor: 'system', type: 'tool.called', server_id: 'srv_x', details: { tool: `t${i}` } }, now: new Date(Date.UTC(2026, 0, i)) }))))
+    .immediate();
+  assert.deepEqual(batch.map((e) => e.seq), [2, 3, 4]);
+  assert.equal(batch[0]?.prev_hash, first.hash);
+  for (const [i, event] of batch.entries()) {
+    if (i > 0) assert.equal(event.prev_hash, batch[i - 1]?.hash);
+    const { hash, ...rest } = event;
+    assert.equal(hash, eventHash(rest), 'each hash covers its own event');
+    assert.equal(event.at, new Date(Date.UTC(2026, 0, i + 1)).toISOString(), 'each keeps its own time');
+  }
+  assert.equal(store.db.prepare("SELECT value FROM meta WHERE key = 'audit_head'").pluck().get(), `4:${batch[2]?.hash}`);
+  assert.deepEqual(verifyAudit(store.db), { ok: true, events: 4, head: batch[2]?.hash });
+  assert.deepEqual(store.db.transaction(() => appendAuditMany(store.db, [])).immediate(), [], 'an empty batch writes nothing');
+  assert.equal(store.db.prepare('SELECT count(*) FROM audit_events').pluck().get(), 4);
 });
