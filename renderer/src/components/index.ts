@@ -4,3 +4,4 @@ export { DiffView, rowsFromAlert, rowsFromPinDiff, type DiffRow, type DiffViewPr
 export { TrustBadge, type TrustBadgeProps } from './TrustBadge.tsx';
 export { SeverityBadge } from './SeverityBadge.tsx';
 export { formatTime, relativeTime, showValue } from './format.ts';
+export { SeveritySelect } from './SeveritySelect.tsx';

@@ -4,9 +4,9 @@
  * and shows its diff under "Show details". `#/alerts/<id>` opens with that alert expanded.
  */
 import { useEffect, useMemo, useRef, useState, type Ref } from 'react';
-import { ALERT_STATES, SEVERITIES, severityRank, type Alert, type AlertState, type Severity } from '../../../core/api/alert.ts';
+import { ALERT_STATES, severityRank, type Alert, type AlertState, type Severity } from '../../../core/api/alert.ts';
 
-import { DiffView, Empty, ErrorState, formatTime, Loading, rowsFromAlert, SeverityBadge } from '../components/index.ts';
+import { DiffView, Empty, ErrorState, formatTime, Loading, rowsFromAlert, SeverityBadge, SeveritySelect } from '../components/index.ts';
 import { serverHref, useAsync, useClient, useLiveRefetch } from '../state/index.ts';
 import { MAX_PAGE_SIZE } from '../state/limits.ts';
 import './alerts/alerts.css';
@@ -92,17 +92,7 @@ export function AlertsScreen(props: { focusId?: number | null }) {
             ))}
           </select>
         </label>
-        <label className="field">
-          Severity
-          <select value={severity} onChange={(e) => setSeverity(e.target.value as Severity | '')}>
-            <option value="">All</option>
-            {[...SEVERITIES].reverse().map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SeveritySelect value={severity} onChange={setSeverity} />
         <div className="actions bulk">
           <label className="check">
             <input

@@ -5,10 +5,10 @@
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useId, useRef, useState } from 'react';
-import { SEVERITIES, type Severity } from '../../../core/api/alert.ts';
+import type { Severity } from '../../../core/api/alert.ts';
 import type { ListServersParams } from '../../../core/api/client.ts';
 import type { ServerView } from '../../../core/api/rest.ts';
-import { Empty, ErrorState, Loading, relativeTime, formatTime, TrustBadge } from '../components/index.ts';
+import { Empty, ErrorState, Loading, relativeTime, formatTime, TrustBadge, SeveritySelect } from '../components/index.ts';
 import { serverHref, useAsync, useClient, useLiveRefetch } from '../state/index.ts';
 import { usePagedServers, type SortKey } from './registry/pages.ts';
 import './registry/registry.css';
@@ -103,17 +103,7 @@ export function RegistryScreen() {
             <option value="declared">declared</option>
           </select>
         </label>
-        <label className="field">
-          Severity
-          <select value={severity} onChange={(e) => setSeverity(e.target.value as Severity | '')}>
-            <option value="">All</option>
-            {[...SEVERITIES].reverse().map((s) => (
-              <option key={s} value={s}>
-                {s === 'critical' ? 'critical' : `${s} or worse`}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SeveritySelect value={severity} onChange={setSeverity} />
         <label className="field">
           Sort by
           <select value={sort} onChange={(e) => setSort(e.target.value as SortKey)}>
