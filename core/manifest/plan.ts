@@ -21,11 +21,10 @@ import type { ServerDefinition, ServerInput } from '../api/server.ts';
 import { WardenError } from '../api/errors.ts';
 import { getServerPolicies, type PolicyChange } from '../launcher/policy.ts';
 import { findServer } from '../registry/read.ts';
-import { secretReferences } from '../registry/register.ts';
+import { launchOf, resolveCwd, secretReferences } from '../registry/register.ts';
 import { resolveCommand } from '../registry/resolve-command.ts';
 import type { Db } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
-import { isDirectory } from '../util/fs.ts';
 import { envPath, manifestError, type AttachTarget, type Manifest, type ManifestServer } from './schema.ts';
 
 export interface PlannedAttach extends AttachTarget {
@@ -97,11 +96,7 @@ function planServer(manifest: Manifest, server: ManifestServer, ctx: PlanContext
 
 /** The definition fields as the registry would store them (command and cwd resolved). */
 function desiredDefinition(input: ServerInput, ctx: PlanContext, dir: string, fail: (field: (string | number)[], message: string) => WardenError): Pick<ServerDefinition, (typeof COMPARED)[number]> {
-  let cwd: string | null = null;
-  if (input.cwd !== undefined) {
-    cwd = path.resolve(dir, input.cwd);
-    if (!isDirectory(cwd)) throw fail(['cwd'], `The working directory ${cwd} does not exist or is not a directory.`);
-  }
+  const cwd = resolveCwd(input.cwd, dir, (message) => fail(['cwd'], message));
   let command: string | null = null;
   if (input.transport === 'stdio') {
     try {
@@ -115,13 +110,7 @@ function desiredDefinition(input: ServerInput, ctx: PlanContext, dir: string, fa
     display_name: input.display_name?.trim() || input.name,
     description: input.description ?? '',
     capabilities: input.capabilities ?? [],
-    transport: input.transport,
-    command,
-    args: input.args ?? [],
-    cwd,
-    url: input.transport === 'stdio' ? null : (input.url ?? null),
-    headers: input.headers ?? {},
-    env_template: input.env_template ?? [],
+    ...launchOf(input, command, cwd),
   };
 }
 

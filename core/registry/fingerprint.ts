@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../util/canonical-json.ts';
 import type { ServerDefinition } from '../api/server.ts';
 
-type Launch = Pick<ServerDefinition, 'transport' | 'command' | 'args' | 'cwd' | 'url' | 'headers' | 'env_template'>;
+/** What decides what runs: the launch fields of a definition. */
+export type Launch = Pick<ServerDefinition, 'transport' | 'command' | 'args' | 'cwd' | 'url' | 'headers' | 'env_template'>;
 
 /**
  * SHA-256 over the RFC 8785 canonical JSON of what decides what runs. Header and env *names* only:

@@ -8,7 +8,7 @@ import type { Db, Store } from '../store/database.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { hashExecutable } from '../integrity/executable-hash.ts';
 import { recomputeTrust } from '../trust/record.ts';
-import { launchFingerprint } from './fingerprint.ts';
+import { launchFingerprint, type Launch } from './fingerprint.ts';
 import { getServer } from './read.ts';
 import { resolveCommand } from './resolve-command.ts';
 import { isDirectory } from '../util/fs.ts';
@@ -37,28 +37,39 @@ export function registerServer(store: Store, raw: unknown, ctx: RegisterContext)
   const input = parseServerInput(raw);
   const source = ctx.source ?? { kind: 'manual' };
 
-  let cwd: string | null = null;
-  if (input.cwd !== undefined) {
-    cwd = path.resolve(ctx.cwd, input.cwd);
-    if (!isDirectory(cwd)) throw new WardenError('not_found', `The working directory ${cwd} does not exist or is not a directory.`, 'cwd');
-  }
+  const cwd = resolveCwd(input.cwd, ctx.cwd);
   const command = input.transport === 'stdio' ? resolveCommand(input.command as string, { cwd: cwd ?? ctx.cwd, env: ctx.env }) : null;
-
-  const launch = {
-    transport: input.transport,
-    command,
-    args: input.args ?? [],
-    cwd,
-    url: input.transport === 'stdio' ? null : (input.url as string),
-    headers: input.headers ?? {},
-    env_template: input.env_template ?? [],
-  };
+  const launch = launchOf(input, command, cwd);
   const def = definitionFrom(input, launch, source, { status: 'approved', command_sha256: command === null ? null : hashExecutable(store.db, command) }, (ctx.now ?? (() => new Date()))());
   storeNewServer(store.db, def);
   return def;
 }
 
-export type Launch = Pick<ServerDefinition, 'transport' | 'command' | 'args' | 'cwd' | 'url' | 'headers' | 'env_template'>;
+export type { Launch };
+
+/**
+ * `cwd` resolved against `base` and checked to be a directory; null when none is given. `fail`
+ * makes the error (the manifest names its own field path and line).
+ */
+export function resolveCwd(cwd: string | undefined, base: string, fail: (message: string) => Error = (message) => new WardenError('not_found', message, 'cwd')): string | null {
+  if (cwd === undefined) return null;
+  const resolved = path.resolve(base, cwd);
+  if (!isDirectory(resolved)) throw fail(`The working directory ${resolved} does not exist or is not a directory.`);
+  return resolved;
+}
+
+/** The launch fields of a validated input, with the command and working directory as the caller resolved them. */
+export function launchOf(input: ServerInput, command: string | null, cwd: string | null): Launch {
+  return {
+    transport: input.transport,
+    command,
+    args: input.args ?? [],
+    cwd,
+    url: input.transport === 'stdio' ? null : (input.url ?? null),
+    headers: input.headers ?? {},
+    env_template: input.env_template ?? [],
+  };
+}
 
 /** A new definition from a validated input and its resolved launch. */
 export function definitionFrom(input: ServerInput, launch: Launch, source: ServerSource, state: Pick<ServerDefinition, 'status' | 'command_sha256'>, now: Date): ServerDefinition {

@@ -4,9 +4,8 @@
  * (a discovered server's launch is its config entry: the file is where it changes). The id never
  * changes, so history, pins, attestations and links follow a rename.
  */
-import path from 'node:path';
 import type { PlatformEnv } from '../api/discovery.ts';
-import { conflict, invalidInput, WardenError } from '../api/errors.ts';
+import { conflict, invalidInput } from '../api/errors.ts';
 import { envPairs, patchServerRequestSchema, type PatchServerRequest } from '../api/rest.ts';
 import { toWardenError } from '../api/server-schema.ts';
 import { serverUrlOf, type ServerDefinition, type ServerInput, type Transport } from '../api/server.ts';
@@ -16,11 +15,10 @@ import { scanConfig, type ScanOptions } from '../discovery/scan.ts';
 import { hashExecutable } from '../integrity/executable-hash.ts';
 import { stmt } from '../store/statements.ts';
 import { recomputeTrust } from '../trust/record.ts';
-import { isDirectory } from '../util/fs.ts';
 import { defined, exceptCommand, parseServerUrl, urlTransport, validateInput } from './api-register.ts';
 import { launchFingerprint } from './fingerprint.ts';
 import { getServer } from './read.ts';
-import { checkSecretReferences, writeServer, writeSecretReferences, type RegisterContext } from './register.ts';
+import { checkSecretReferences, launchOf, resolveCwd, writeServer, writeSecretReferences, type RegisterContext } from './register.ts';
 import { resolveCommand } from './resolve-command.ts';
 
 const LAUNCH_FIELDS = ['server_url', 'url', 'transport', 'command', 'args', 'cwd', 'headers', 'env_template'] as const;
@@ -147,11 +145,9 @@ export function updateServer(options: ScanOptions & { where: PlatformEnv }, name
 
 /** The launch fields of the changed definition: the command and cwd resolved (only when given), the fingerprint and executable hash. */
 function resolvedLaunch(options: ScanOptions, current: ServerDefinition, change: PatchServerRequest, input: ServerInput, ctx: RegisterContext): Partial<ServerDefinition> {
-  let cwd: string | null = input.transport === 'stdio' ? (input.cwd ?? null) : null;
-  if (change.cwd !== undefined && cwd !== null) {
-    cwd = path.resolve(ctx.cwd, cwd);
-    if (!isDirectory(cwd)) throw new WardenError('not_found', `The working directory ${cwd} does not exist or is not a directory.`, 'cwd');
-  }
+  const kept = input.transport === 'stdio' ? (input.cwd ?? null) : null;
+  // A stored working directory is absolute already; a new one is resolved and checked.
+  const cwd = change.cwd !== undefined && kept !== null ? resolveCwd(kept, ctx.cwd) : kept;
   let command: string | null = input.transport === 'stdio' ? (input.command ?? null) : null;
   let commandSha = input.transport === 'stdio' ? current.command_sha256 : null;
   // A command kept as stored keeps the hash recorded when it was registered.
@@ -159,15 +155,7 @@ function resolvedLaunch(options: ScanOptions, current: ServerDefinition, change:
     command = resolveCommand(command, { cwd: cwd ?? ctx.cwd, env: ctx.env });
     commandSha = command === current.command && current.command_sha256 !== null ? current.command_sha256 : hashExecutable(options.store.db, command);
   }
-  const launch = {
-    transport: input.transport,
-    command,
-    args: input.args ?? [],
-    cwd,
-    url: input.transport === 'stdio' ? null : (input.url ?? null),
-    headers: input.headers ?? {},
-    env_template: input.env_template ?? [],
-  };
+  const launch = launchOf(input, command, cwd);
   return { ...launch, fingerprint: launchFingerprint(launch), command_sha256: commandSha, status: current.status === 'declared' ? 'approved' : current.status };
 }
 
