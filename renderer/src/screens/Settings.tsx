@@ -7,7 +7,7 @@ import { useState, type JSX } from 'react';
 import type { WardenClient } from '../../../core/api/client.ts';
 import { ErrorState, Loading } from '../components/index.ts';
 import { useAsync, useLiveRefetch } from '../state/index.ts';
-import { FieldError, describedBy } from './register/Field.tsx';
+import { FieldHelp, describedBy } from './register/Field.tsx';
 import { ApiKeys } from './settings/ApiKeys.tsx';
 import { choiceLabel, orderedKeys, settingHint, settingLabel } from './settings/labels.ts';
 import './settings/settings.css';
@@ -71,12 +71,7 @@ export function SettingsScreen({ client }: { client: WardenClient }): JSX.Elemen
                       {status?.state === 'saving' ? 'Saving…' : status?.state === 'saved' ? 'Saved' : ''}
                     </span>
                   </div>
-                  {hint !== undefined && (
-                    <p id={`${id}-hint`} className="field-hint">
-                      {hint}
-                    </p>
-                  )}
-                  <FieldError id={id} error={error} />
+                  <FieldHelp id={id} hint={hint} error={error} />
                 </div>
               );
             })}

@@ -28,6 +28,20 @@ export function describedBy(id: string, error: string | undefined, hint: boolean
   return ids.length === 0 ? undefined : ids.join(' ');
 }
 
+/** A field's hint (`<id>-hint`) and error (`<id>-error`), the ids `describedBy` names. */
+export function FieldHelp({ id, hint, error }: { id: string; hint?: ReactNode; error: string | undefined }) {
+  return (
+    <>
+      {hint !== undefined && (
+        <p id={`${id}-hint`} className="field-hint">
+          {hint}
+        </p>
+      )}
+      <FieldError id={id} error={error} />
+    </>
+  );
+}
+
 export function FieldError({ id, error }: { id: string; error: string | undefined }) {
   if (error === undefined) return null;
   return (
@@ -59,12 +73,7 @@ export function Field(props: FieldProps) {
       ) : (
         <input {...common} type={type} onChange={(e) => onChange(e.target.value)} />
       )}
-      {hint !== undefined && (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      )}
-      <FieldError id={id} error={error} />
+      <FieldHelp id={id} hint={hint} error={error} />
     </div>
   );
 }

@@ -6,7 +6,7 @@ import { useState } from 'react';
 import type { Policy, ServerPolicies } from '../../../../core/api/launcher.ts';
 import { ErrorState, Loading } from '../../components/index.ts';
 import { useAsync, useClient, useLiveRefetch } from '../../state/index.ts';
-import { describedBy, FieldError } from '../register/Field.tsx';
+import { describedBy, FieldHelp } from '../register/Field.tsx';
 
 const FIELDS = [
   { field: 'attestation', setting: 'attestation-policy', label: 'Attestation policy', hint: 'When the server no longer matches its attestation at launch: warn starts it and raises a high alert; block does not start it.' },
@@ -73,10 +73,15 @@ export function LauncherPolicy(props: { serverId: string }) {
                 {status?.state === 'saving' ? 'Saving…' : status?.state === 'saved' ? 'Saved' : ''}
               </span>
             </div>
-            <p id={`${id}-hint`} className="field-hint">
-              {hint} In force now: <strong>{word(data.effective[field])}</strong>.
-            </p>
-            <FieldError id={id} error={error} />
+            <FieldHelp
+              id={id}
+              hint={
+                <>
+                  {hint} In force now: <strong>{word(data.effective[field])}</strong>.
+                </>
+              }
+              error={error}
+            />
           </div>
         );
       })}
