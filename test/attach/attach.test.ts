@@ -118,7 +118,7 @@ test('an attached entry changed by hand to another command is drift; a launcher 
   assert.deepEqual(listClients(store.db)[0]?.configs[0]?.servers.find((s) => s.name === 'notes')?.attached, false);
 });
 
-test('a look-alike launcher (a script named mcp-warden.mjs outside the package) is compared with the definition like any command', (t) => {
+test('a look-alike launcher (a script named mcp-warden.mjs outside the package) is not attached: the entry differs from the one MCP Warden writes', (t) => {
   const { store, options, launcher, file, home } = setup(t, FOUR_SPACES);
   approveServer(options, 'notes');
   attachServer(options, 'notes', { client: 'claude-desktop', launcher });
@@ -128,7 +128,8 @@ test('a look-alike launcher (a script named mcp-warden.mjs outside the package) 
   (edited.mcpServers.notes as { args: string[] }).args[0] = fake;
   writeByRename(file, edited);
   scanConfig(options, location(file));
-  assert.ok(openAlerts(store).some((a) => a.type === 'launch_changed'), 'not trusted as the launcher');
+  assert.match(openAlerts(store).find((a) => a.type === 'launcher_entry_tampered')?.title ?? '', /^The launcher entry of "notes" in Claude Desktop differs from the one MCP Warden writes: args\[0\] is not this installation's launcher script; re-attach it: mcp-warden mcp attach notes --client claude-desktop --config /, 'not trusted as the launcher');
+  assert.deepEqual(listClients(store.db)[0]?.configs[0]?.servers.find((s) => s.name === 'notes')?.attached, false);
 });
 
 test('a write is refused when the file changed between read and write, and the concurrent edit is what stays', (t) => {
@@ -191,5 +192,7 @@ test('parseLauncherEntry recognises the launcher forms and nothing else', () => 
   assert.deepEqual(parseLauncherEntry({ command: '/usr/local/bin/mcp-warden', args: ['--home=/h', 'run', 'gh'] }), { name: 'gh', home: '/h' });
   assert.equal(parseLauncherEntry({ command: '/usr/bin/node', args: ['/opt/w/bin/mcp-warden.mjs', 'run', 'gh', '--evil'] }), null);
   assert.equal(parseLauncherEntry({ command: '/usr/bin/node', args: ['/opt/w/bin/mcp-warden.mjs', 'scan'] }), null);
+  // Options before the script still run the launcher: the form is recognised (and then is not the exact entry).
+  assert.deepEqual(parseLauncherEntry({ command: '/usr/bin/node', args: ['--require', '/tmp/evil.js', '/opt/w/bin/mcp-warden.mjs', 'run', 'gh'] }), { name: 'gh', home: null });
   assert.equal(parseLauncherEntry({ command: 'npx', args: ['-y', '@modelcontextprotocol/server-github'] }), null);
 });
