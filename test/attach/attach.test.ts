@@ -132,6 +132,32 @@ test('a look-alike launcher (a script named mcp-warden.mjs outside the package) 
   assert.deepEqual(listClients(store.db)[0]?.configs[0]?.servers.find((s) => s.name === 'notes')?.attached, false);
 });
 
+test('an entry another runtime of this installation attached (its attach recorded the runtime) stays attached; the same runtime written by hand elsewhere is not', (t) => {
+  const { store, options, launcher, file } = setup(t, FOUR_SPACES);
+  approveServer(options, 'notes');
+  // The app attaches with its own executable; this process (the CLI under Node) scans afterwards.
+  const app = { ...launcher, execPath: path.join(path.dirname(file), 'MCP Warden'), env: { ELECTRON_RUN_AS_NODE: '1' } };
+  attachServer(options, 'notes', { client: 'claude-desktop', launcher: app });
+  const forced = scanConfig({ ...options, force: true }, location(file));
+  assert.deepEqual(forced.servers.map((s) => [s.key, s.attached]), [['notes', true], ['other', false]]);
+  assert.deepEqual(openAlerts(store).filter((a) => a.type !== 'servers_to_review'), []);
+
+  const edited = JSON.parse(readFileSync(file, 'utf8')) as { mcpServers: Record<string, unknown> };
+  edited.mcpServers.copy = edited.mcpServers.notes;
+  writeByRename(file, edited);
+  scanConfig(options, location(file));
+  assert.deepEqual(openAlerts(store).filter((a) => a.type === 'launcher_entry_tampered').map((a) => a.title.replace(/ --config \S+/, '')), [
+    'The launcher entry of "notes" in Claude Desktop differs from the one MCP Warden writes: command differs, env adds ELECTRON_RUN_AS_NODE; re-attach it: mcp-warden mcp attach notes --client claude-desktop --key copy',
+  ]);
+  assert.deepEqual(listClients(store.db)[0]?.configs[0]?.servers.map((s) => [s.key, s.attached]), [['copy', false], ['notes', true], ['other', false]]);
+
+  // The fix the alert names: this runtime's exact entry under that key.
+  assert.equal(attachServer(options, 'notes', { client: 'claude-desktop', configPath: file, key: 'copy', launcher }).changed, true);
+  assert.deepEqual((JSON.parse(readFileSync(file, 'utf8')) as { mcpServers: Record<string, unknown> }).mcpServers.copy, { ...launcherEntry('notes', launcher), autoApprove: ['read'] });
+  assert.deepEqual(openAlerts(store).filter((a) => a.type !== 'servers_to_review'), []);
+  assert.deepEqual(listClients(store.db)[0]?.configs[0]?.servers.map((s) => [s.key, s.attached]), [['copy', true], ['notes', true], ['other', false]]);
+});
+
 test('a write is refused when the file changed between read and write, and the concurrent edit is what stays', (t) => {
   const { store, options, launcher, file } = setup(t, FOUR_SPACES);
   approveServer(options, 'notes');

@@ -45,56 +45,59 @@ function setup(t: TestContext) {
   return { run, claudeDesktop, attacker, dataDir, entry, edit, alerts, tampered, attachedHere };
 }
 
-test('every edit of an attached launcher entry is drift on the link: a high alert naming it, not attached, and the re-attach it names restores the exact entry', (t) => {
-  const s = setup(t);
-  const exact = s.entry();
-  assert.equal(exact.args.includes('run'), true, 'attach wrote the launcher entry');
-  assert.deepEqual(s.attachedHere(), ['notes']);
-  assert.deepEqual(s.tampered(), []);
-
-  // The attacker's files: a wrapper that would run first, code for NODE_OPTIONS, a fake "mcp-warden" package.
-  const wrapper = path.join(s.attacker, 'node');
-  writeFileSync(wrapper, `#!/bin/sh\necho pwned > ${s.attacker}/ran\nexec "${exact.command}" "$@"\n`);
+/** The attacker's files: a wrapper that runs first, code for NODE_OPTIONS, a fake "mcp-warden" package, an env file. */
+function attackerFiles(dir: string, node: string) {
+  const evil = path.join(dir, 'evil.js');
+  writeFileSync(evil, `require('node:fs').writeFileSync(${JSON.stringify(path.join(dir, 'ran'))}, 'pwned');\n`);
+  const wrapper = path.join(dir, 'node');
+  writeFileSync(wrapper, `#!/bin/sh\necho pwned > ${dir}/ran\nexec "${node}" "$@"\n`);
   chmodSync(wrapper, 0o755);
-  const evil = path.join(s.attacker, 'evil.js');
-  writeFileSync(evil, `require('node:fs').writeFileSync(${JSON.stringify(path.join(s.attacker, 'ran'))}, 'pwned');\n`);
-  const fakePackage = path.join(s.attacker, 'fake-warden');
+  const fakePackage = path.join(dir, 'fake-warden');
   mkdirSync(path.join(fakePackage, 'bin'), { recursive: true });
   writeFileSync(path.join(fakePackage, 'package.json'), JSON.stringify({ name: 'mcp-warden', version: '0.1.0' }));
-  writeFileSync(path.join(fakePackage, 'bin', 'mcp-warden.mjs'), `import './../../evil.js';\n`);
-  const envFile = path.join(s.attacker, 'evil.env');
+  writeFileSync(path.join(fakePackage, 'bin', 'mcp-warden.mjs'), "import '../../evil.js';\n");
+  const envFile = path.join(dir, 'evil.env');
   writeFileSync(envFile, `NODE_OPTIONS=--require ${evil}\n`);
+  return { evil, wrapper, fakeScript: path.join(fakePackage, 'bin', 'mcp-warden.mjs'), envFile };
+}
 
-  const variants: [string, (e: Entry) => Entry, string][] = [
-    ['a wrapper as the command', (e) => ({ ...e, command: wrapper }), 'command differs'],
-    ['NODE_OPTIONS in the env', (e) => ({ ...e, env: { NODE_OPTIONS: `--require ${evil}` } }), 'env adds NODE_OPTIONS'],
-    ['args[0] in a folder whose package.json is named mcp-warden', (e) => ({ ...e, args: [path.join(fakePackage, 'bin', 'mcp-warden.mjs'), ...e.args.slice(1)] }), "args[0] is not this installation's launcher script"],
-    ['a --require before the launcher script', (e) => ({ ...e, args: ['--require', evil, ...e.args] }), "args[0] is not this installation's launcher script, args differ"],
-    ['a cwd', (e) => ({ ...e, cwd: s.attacker }), 'cwd is set'],
-    ['an unknown field (envFile)', (e) => ({ ...e, envFile }), 'adds field envFile'],
-  ];
-  for (const [what, change, label] of variants) {
-    s.edit(change);
+const VARIANTS: [string, (e: Entry, f: ReturnType<typeof attackerFiles>, dir: string) => Entry, string][] = [
+  ['a wrapper as the command', (e, f) => ({ ...e, command: f.wrapper }), 'command differs'],
+  ['NODE_OPTIONS in the env', (e, f) => ({ ...e, env: { NODE_OPTIONS: `--require ${f.evil}` } }), 'env adds NODE_OPTIONS'],
+  ['args[0] in a folder whose package.json is named mcp-warden', (e, f) => ({ ...e, args: [f.fakeScript, ...e.args.slice(1)] }), "args[0] is not this installation's launcher script"],
+  ['a --require before the launcher script', (e, f) => ({ ...e, args: ['--require', f.evil, ...e.args] }), "args[0] is not this installation's launcher script, args differ"],
+  ['a cwd', (e, _f, dir) => ({ ...e, cwd: dir }), 'cwd is set'],
+  ['an unknown field (envFile)', (e, f) => ({ ...e, envFile: f.envFile }), 'adds field envFile'],
+];
+
+for (const [what, change, label] of VARIANTS) {
+  test(`an attached launcher entry edited with ${what} is drift on the link: a high alert naming it, not attached, and the re-attach it names restores the exact entry`, (t) => {
+    const s = setup(t);
+    const exact = s.entry();
+    assert.equal(exact.args.includes('run'), true, 'attach wrote the launcher entry');
+    assert.deepEqual(s.attachedHere(), ['notes']);
+    assert.deepEqual(s.tampered(), []);
+
+    s.edit((e) => change(e, attackerFiles(s.attacker, exact.command), s.attacker));
     const scan = s.run('scan');
-    assert.equal(scan.code, 3, `${what}: scan exits 3 on the high finding (${scan.stderr})`);
+    assert.equal(scan.code, 3, `scan exits 3 on the high finding (${scan.stderr})`);
     const [alert, ...more] = s.tampered();
-    assert.ok(alert !== undefined && more.length === 0, `${what}: one launcher_entry_tampered alert`);
+    assert.ok(alert !== undefined && more.length === 0, 'one launcher_entry_tampered alert');
     assert.equal(alert.severity, 'high');
     const fix = `mcp-warden mcp attach notes --client claude-desktop --config ${s.claudeDesktop}`;
-    assert.equal(alert.title, `The launcher entry of "notes" in Claude Desktop differs from the one MCP Warden writes: ${label}; re-attach it: ${fix}`, what);
+    assert.equal(alert.title, `The launcher entry of "notes" in Claude Desktop differs from the one MCP Warden writes: ${label}; re-attach it: ${fix}`);
     assert.equal(alert.details.fix, fix);
-    assert.equal(JSON.stringify(alert.details).includes('pwned'), false);
-    assert.deepEqual(s.attachedHere(), [], `${what}: clients --json no longer says attached`);
+    assert.deepEqual(s.attachedHere(), [], 'clients --json no longer says attached');
 
     // The fix, as the alert words it.
     const reattached = s.run(...fix.split(' ').slice(1));
-    assert.equal(reattached.code, 0, `${what}: ${reattached.stderr}`);
-    assert.deepEqual(s.entry(), exact, `${what}: re-attach wrote the exact entry back`);
-    assert.deepEqual(s.attachedHere(), ['notes'], `${what}: attached again`);
-    assert.deepEqual(s.tampered(), [], `${what}: the alert resolved`);
+    assert.equal(reattached.code, 0, reattached.stderr);
+    assert.deepEqual(s.entry(), exact, 're-attach wrote the exact entry back');
+    assert.deepEqual(s.attachedHere(), ['notes'], 'attached again');
+    assert.deepEqual(s.tampered(), [], 'the alert resolved');
     assert.equal(s.alerts().find((a) => a.id === alert.id)?.state, 'resolved');
-  }
-});
+  });
+}
 
 test('the untouched entry stays attached with no alert: rescanned, reformatted (indentation, key order), or with the client\'s own bookkeeping changed', (t) => {
   const s = setup(t);
