@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import type { Condition } from '../alerts/alert-store.ts';
 import { ALERT_RULES, type TitleContext } from '../alerts/rules.ts';
 import type { ClientId, DiscoveredServer } from '../api/discovery.ts';
@@ -149,13 +150,37 @@ function differencesFrom(written: JsonObject, args: string[], expect: LauncherEx
  * stdio. Client bookkeeping (`disabled`, `autoApprove`...) stays as the user or client left it.
  */
 export function writeLauncherFields(text: string, segments: readonly string[], current: JsonObject, wanted: LauncherEntry): string {
-  let out = editJson(text, [...segments, 'command'], wanted.command);
+  let out = withoutShadowedKeys(text, segments);
+  out = editJson(out, [...segments, 'command'], wanted.command);
   out = editJson(out, [...segments, 'args'], wanted.args);
   if (wanted.env !== undefined) out = editJson(out, [...segments, 'env'], wanted.env);
   else if (current.has('env')) out = editJson(out, [...segments, 'env'], undefined);
   for (const [field, value] of current) {
     if (field === 'command' || field === 'args' || field === 'env' || keptByAttach(field, value)) continue;
     out = editJson(out, [...segments, field], TYPE_FIELDS.has(field) ? 'stdio' : undefined);
+  }
+  return out;
+}
+
+/**
+ * The text with every key written twice on the way to the entry, and in the entry, written once: the
+ * client reads the last one (as JSON.parse does), while an edit changes the first, so a repeated
+ * `"env"` or server key would survive a re-attach. The earlier ones are removed, the last one kept.
+ */
+function withoutShadowedKeys(text: string, segments: readonly string[]): string {
+  let out = text;
+  for (let depth = 0; depth <= segments.length; depth++) {
+    for (;;) {
+      const body = out.startsWith('\uFEFF') ? out.slice(1) : out;
+      const root = parseTree(body, [], { allowTrailingComma: true });
+      const node = root === undefined ? undefined : depth === 0 ? root : findNodeAtLocation(root, segments.slice(0, depth));
+      if (node?.type !== 'object') return out;
+      const names = (node.children ?? []).map((p) => p.children?.[0]?.value as string);
+      // On the way only the next segment matters; in the entry itself, every field.
+      const repeated = names.find((n, i) => names.indexOf(n) !== i && (depth === segments.length || n === segments[depth]));
+      if (repeated === undefined) break;
+      out = editJson(out, [...segments.slice(0, depth), repeated], undefined);
+    }
   }
   return out;
 }
@@ -208,8 +233,13 @@ export function launcherFormReader(store: Store, agentId: string): (entry: Disco
   };
 }
 
-/** A word of a shell command: bare when it needs no quoting, else in double quotes (POSIX shells, PowerShell and cmd read those alike for a path). */
-const word = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `"${s}"`);
+/**
+ * A word of a shell command the user may paste: bare when it needs no quoting, else single-quoted
+ * (nothing expands there in POSIX shells or PowerShell). A key or a project path comes from a file an
+ * attacker may write, so one holding a quote or a control character, which could end the quoting or
+ * rewrite the terminal line, is replaced by a placeholder (`details` has the value).
+ */
+const word = (s: string, placeholder: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : /['\u0000-\u001f\u007f]/.test(s) ? placeholder : `'${s}'`);
 
 /**
  * An entry in the launcher's form, for a server of this registry, that is not the exact entry: the
@@ -229,10 +259,11 @@ export function linkDiffering(
   stmt(d,
     `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at, attached)
      VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, 0)
-     ON CONFLICT (agent_id, pointer) DO UPDATE SET present = 1, disabled = excluded.disabled, key = excluded.key, last_seen_at = excluded.last_seen_at, attached = 0`,
+     ON CONFLICT (agent_id, pointer) DO UPDATE SET server_id = excluded.server_id, present = 1, disabled = excluded.disabled, key = excluded.key,
+                                                   last_seen_at = excluded.last_seen_at, attached = 0`,
   ).run(where.agentId, observed.pointer, server.id, observed.key, JSON.stringify(definitionAsEntry(server, observed)), Number(observed.disabled), Number(where.baseline), now.toISOString());
   const differences = form.differences.map((d) => ({ ...d, after: shownValue(observed, d.field) }));
-  const fix = `mcp-warden mcp attach ${server.name} --client ${where.client} --config ${word(where.file)}${observed.key === server.name ? '' : ` --key ${word(observed.key)}`}`;
+  const fix = `mcp-warden mcp attach ${server.name} --client ${where.client} --config ${word(where.file, '<file>')}${observed.key === server.name ? '' : ` --key ${word(observed.key, '<key>')}`}`;
   const detail = `${form.differences.map((d) => d.label).join(', ')}; re-attach it: ${fix}`;
   return {
     type: 'launcher_entry_tampered',
