@@ -42,5 +42,10 @@ export const ALERT_RULES: Record<AlertType, AlertRule> = {
   missing_capability: { severity: 'low', title: (c) => `"${c.server}" does not expose a declared tool: ${c.detail}`, cleared: 'the tool is exposed again, or no longer declared' },
   attestation_failed: { severity: 'high', title: (c) => `The attestation of "${c.server}" no longer holds: ${c.detail}`, cleared: 'the server measures as attested again, or was attested anew' },
   undeclared_tool_used: { severity: 'high', title: (c) => `A client called "${c.detail}" on "${c.server}", a tool it neither pinned nor declared`, cleared: 'the tool is declared or pinned (approve the server, or add it to its capabilities)' },
+  launcher_entry_tampered: {
+    severity: 'high',
+    title: (c) => `The launcher entry of "${c.server}" in ${c.client} differs from the one MCP Warden writes: ${c.detail}`,
+    cleared: 'the entry is exactly the launcher entry MCP Warden writes again (re-attached), or no longer runs the launcher',
+  },
   tool_collision: { severity: 'medium', title: (c) => `Two servers expose the same tool name: ${c.detail}`, cleared: 'only one server exposes that tool name now' },
 };

@@ -24,6 +24,7 @@ export const ALERT_TYPES = [
   'tool_collision', // two servers expose the same tool name
   'attestation_failed', // re-measuring a server no longer matches its signed attestation
   'undeclared_tool_used', // the launcher saw the client call a tool that is neither pinned nor declared
+  'launcher_entry_tampered', // an entry runs the launcher but is not the exact entry this installation writes
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

@@ -17,7 +17,7 @@ import type { ServerDefinition } from '../api/server.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { jsonPointer } from '../discovery/json-pointer.ts';
 import { normaliseEntry } from '../discovery/normalise-entry.ts';
-import { readJsonDocument, type JsonValue } from '../discovery/read-json.ts';
+import { readJsonDocument, type JsonObject, type JsonValue } from '../discovery/read-json.ts';
 import { REDACTED } from '../discovery/redact.ts';
 import { knownLocations } from '../discovery/scan-all.ts';
 import { agentIdFor, scanConfig, type ScanOptions } from '../discovery/scan.ts';
@@ -29,7 +29,8 @@ import type { Db } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
 import { editJson, readConfigForEdit, writeConfigAtomically } from './config-file.ts';
 import { definitionAsEntry } from '../registry/as-entry.ts';
-import { launcherEntry, parseLauncherEntry, runsWarden, type LauncherContext, type LauncherEntry } from './launcher-entry.ts';
+import { bareDefaultDataDir, launcherEntry, parseLauncherEntry, type LauncherContext } from './launcher-entry.ts';
+import { expectationOf, keptByAttach, launcherFormOf, recordRuntime, writeLauncherFields } from './attached-entry.ts';
 
 export type AttachOptions = ScanOptions & {
   where: PlatformEnv;
@@ -105,21 +106,20 @@ export function attachServer(options: AttachOptions, nameOrId: string, request: 
     if (link?.server_id !== server.id) throw keyTaken(db, target, link, server);
     const entry = normaliseEntry(target.key, current, target.pointer, target.location.client);
     if (!entry.ok) throw conflict(`The entry "${target.key}" of ${file} cannot be read (${entry.problem.message}): fix it first; nothing was written.`, 'config');
-    const running = parseLauncherEntry(entry.server);
-    const ours = running !== null && runsWarden(entry.server);
-    if (ours && running.name !== server.name) {
+    // Compared with exactly what this attach writes: anything else there (a wrapper, NODE_OPTIONS, a cwd, a field) is rewritten.
+    const running = launcherFormOf(entry.server, expectationOf(request.launcher));
+    const exact = running !== null && running.differences.length === 0;
+    if (exact && running.name !== server.name) {
       throw conflict(`The entry "${target.key}" of ${file} runs the launcher for "${running.name}", not "${server.name}": choose another --key.`, 'key');
     }
-    if (ours && sameEntry(entry.server, wanted)) return result(server, target, false, null);
-    if (!ours) {
+    if (exact && running.home === (request.launcher.dataDir ?? bareDefaultDataDir())) return result(server, target, false, null);
+    if (running === null) {
+      // A plain entry: attaching must not silently switch it to a definition it no longer matches.
       assertMatchesDefinition(db, server, target, entry.server);
       originalText = entryText(doc.text, target.segments);
     }
-    text = doc.text;
-    for (const field of OWNED) {
-      const value = field === 'command' ? wanted.command : field === 'args' ? wanted.args : field === 'env' ? wanted.env : undefined;
-      if (value !== undefined || (current instanceof Map && current.has(field))) text = editJson(text, [...target.segments, field], value);
-    }
+    // normaliseEntry accepted it, so it is an object.
+    text = writeLauncherFields(doc.text, target.segments, current as JsonObject, wanted);
   } else {
     if (link !== undefined && link.server_id !== server.id) throw keyTaken(db, target, link, server);
     // VS Code's files name the transport of every entry; the others infer stdio from the command.
@@ -138,6 +138,7 @@ export function attachServer(options: AttachOptions, nameOrId: string, request: 
       `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at, attached)
        VALUES (?, ?, ?, ?, ?, 0, 0, 0, '', 1) ON CONFLICT (agent_id, pointer) DO UPDATE SET attached = 1`,
     ).run(target.agentId, target.pointer, server.id, target.key, JSON.stringify(definitionAsEntry(server, target)));
+    recordRuntime(db, target.agentId, target.pointer, request.launcher);
     if (original !== null) {
       // Only the backup's path and the entry's hash: the bytes themselves stay in the backup file.
       stmt(db, "UPDATE agent_servers SET observed = json_set(observed, '$.attached_from', json(?)) WHERE agent_id = ? AND pointer = ?").run(JSON.stringify(original), target.agentId, target.pointer);
@@ -270,10 +271,6 @@ function keyTaken(db: Db, target: Target, link: LinkRow | undefined, server: Ser
   return conflict(`The entry "${target.key}" of ${target.location.path} is already ${holder}, not "${server.name}": choose another --key, or remove that entry first.`, 'key');
 }
 
-function sameEntry(entry: DiscoveredServer, wanted: LauncherEntry): boolean {
-  return entry.command === wanted.command && JSON.stringify(entry.args) === JSON.stringify(wanted.args) && JSON.stringify(entry.env) === JSON.stringify(wanted.env ?? {}) && entry.cwd === null;
-}
-
 /**
  * Attaching replaces the entry's launch with the registered definition's. Refused when that would
  * change what runs: an open drift alert (the entry differs from the definition), or an env value
@@ -362,7 +359,8 @@ function originalEntry(link: LinkRow, target: Target, current: JsonValue | undef
   if (text === null || sha256Of(text) !== from.sha256) return null;
   const before = readJsonDocument(text);
   if (!before.ok || !(before.value instanceof Map)) return null;
-  const rest = (m: Map<string, JsonValue>) => JSON.stringify([...m].filter(([k]) => !(OWNED as readonly string[]).includes(k)).map(([k, v]) => [k, plainJson(v)]).sort());
+  // The fields attach kept (a client's bookkeeping): attach removed the others, so they cannot be compared.
+  const rest = (m: Map<string, JsonValue>) => JSON.stringify([...m].filter(([k, v]) => keptByAttach(k, v)).map(([k, v]) => [k, plainJson(v)]).sort());
   if (rest(before.value) !== rest(current)) return null;
   const owned = (field: (typeof OWNED)[number]) => JSON.stringify(plainJson(before.value instanceof Map ? (before.value.get(field) ?? null) : null));
   const want = (field: (typeof OWNED)[number]) => JSON.stringify(plain[field] ?? null);

@@ -76,9 +76,14 @@ export function launcherEntry(name: string, ctx: LauncherContext): LauncherEntry
   if (!path.isAbsolute(ctx.execPath) || !path.isAbsolute(ctx.cliEntry) || (ctx.dataDir !== null && !path.isAbsolute(ctx.dataDir))) {
     throw new Error('A launcher entry needs absolute paths for the executable, the CLI entry and the data directory.');
   }
-  const entry: LauncherEntry = { command: ctx.execPath, args: [ctx.cliEntry, ...(ctx.dataDir !== null ? ['--home', ctx.dataDir] : []), 'run', name] };
+  const entry: LauncherEntry = { command: ctx.execPath, args: launcherArgs(name, ctx.cliEntry, ctx.dataDir) };
   if (ctx.env !== undefined && Object.keys(ctx.env).length > 0) entry.env = { ...ctx.env };
   return entry;
+}
+
+/** The arguments of the launcher entry: the CLI entry, `--home <dir>` unless it is the bare default, `run <name>`. */
+export function launcherArgs(name: string, cliEntry: string, dataDir: string | null): string[] {
+  return [cliEntry, ...(dataDir !== null ? ['--home', dataDir] : []), 'run', name];
 }
 
 /** `mcp-warden`, `mcp-warden.cmd`, `mcp-warden.exe`: the installed command itself. */
@@ -89,15 +94,17 @@ const isCliEntry = (file: string): boolean => baseName(file) === 'mcp-warden.mjs
 const baseName = (file: string): string => file.split(/[\\/]/).pop() ?? file;
 
 /**
- * Recognises our own launcher form: any program whose arguments run an mcp-warden CLI entry (or the
- * `mcp-warden` command itself) with optional `--home <dir>` and then exactly `run <name>`.
- * The form only: whether the program and the entry are really MCP Warden is for the caller to check.
+ * Recognises the launcher's form: any program whose arguments run an mcp-warden CLI entry (or the
+ * `mcp-warden` command itself) with optional `--home <dir>` and then exactly `run <name>`. Options
+ * before the CLI entry (`--require x.js`) still count: such an entry runs the launcher too.
+ * The form only: whether it is this installation's exact entry is decided by attached-entry.ts.
  */
 export function parseLauncherEntry(entry: { command: string | null; args: readonly string[] }): { name: string; home: string | null } | null {
   if (entry.command === null || entry.command === '') return null;
   let rest: readonly string[];
+  const cli = entry.args.findIndex(isCliEntry);
   if (isWardenCommand(entry.command)) rest = entry.args;
-  else if (entry.args.length > 0 && isCliEntry(entry.args[0] as string)) rest = entry.args.slice(1);
+  else if (cli !== -1) rest = entry.args.slice(cli + 1);
   else return null;
   let home: string | null = null;
   if (rest[0] === '--home' && rest.length >= 2) {
@@ -109,29 +116,4 @@ export function parseLauncherEntry(entry: { command: string | null; args: readon
   }
   if (rest.length !== 2 || rest[0] !== 'run' || rest[1] === '' || (rest[1] as string).startsWith('-')) return null;
   return { name: rest[1] as string, home };
-}
-
-/** The CLI entry path a recognised launcher entry runs (null for the bare `mcp-warden` command). */
-export function launcherCliEntry(entry: { command: string | null; args: readonly string[] }): string | null {
-  if (entry.command === null || isWardenCommand(entry.command)) return null;
-  return entry.args[0] ?? null;
-}
-
-/**
- * Whether a recognised launcher entry really runs MCP Warden: the CLI entry (or the command) is an
- * absolute path inside an mcp-warden package. A look-alike (`node /tmp/x/mcp-warden.mjs run github`)
- * is then just a changed command, compared with the definition like any other entry.
- */
-export function runsWarden(entry: { command: string | null; args: readonly string[] }): boolean {
-  const cli = launcherCliEntry(entry);
-  const file = cli ?? entry.command;
-  if (file === null || !path.isAbsolute(file)) return false;
-  try {
-    const real = fs.realpathSync(file);
-    // The bare command is a link into node_modules/.bin or a shim: its target lies in the package.
-    const root = packageRoot(path.dirname(real));
-    return root !== null;
-  } catch {
-    return false;
-  }
 }

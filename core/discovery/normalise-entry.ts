@@ -43,9 +43,22 @@ class EntryProblem {
   }
 }
 
+/**
+ * The entry as written, for each server normalised here. Kept beside the server rather than in it:
+ * a DiscoveredServer is what gets stored (redacted), and the written entry holds plaintext values.
+ */
+const written = new WeakMap<DiscoveredServer, JsonObject>();
+
+/** The JSON object a server was read from (deciding whether it is exactly the launcher's entry needs every field). */
+export function writtenEntryOf(server: DiscoveredServer): JsonObject | undefined {
+  return written.get(server);
+}
+
 export function normaliseEntry(key: string, entry: JsonValue, pointer: string, client: ClientId): EntryOutcome {
   try {
-    return { ok: true, server: readEntry(key, entry, pointer, client) };
+    const server = readEntry(key, entry, pointer, client);
+    written.set(server, entry as JsonObject);
+    return { ok: true, server };
   } catch (e) {
     if (!(e instanceof EntryProblem)) throw e;
     return { ok: false, problem: { pointer: e.pointer, message: `Server ${quoteName(key)} was skipped: ${e.reason}.` } };

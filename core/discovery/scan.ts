@@ -30,7 +30,7 @@ import { redactEntry, redactionKey } from './redact.ts';
 import { CLIENT_NAMES } from './clients/index.ts';
 import { stmt } from '../store/statements.ts';
 import { definitionAsEntry } from '../registry/as-entry.ts';
-import { bareDefaultDataDir, parseLauncherEntry, runsWarden } from '../attach/launcher-entry.ts';
+import { launcherFormReader, linkDiffering, type LauncherForm } from '../attach/attached-entry.ts';
 
 export interface ScanOptions {
   store: Store;
@@ -161,10 +161,11 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
   result.projectPaths = parsed.projectPaths;
   // Slow work (finding and hashing executables) before the write transaction.
   const resolved = new Map<string, Resolved>();
+  const launcherForm = launcherFormReader(options.store, agentId);
   const entries = parsed.servers.map((entry) => {
-    const launcher = launcherOf(entry);
-    // A launcher entry's command is Node (or the app): the executable that matters is the definition's, checked at launch.
-    return { entry, launcher, findings: hygieneFindings(entry), resolved: launcher === null ? resolveEntry(db, entry, location, options.env, resolved) : { path: null, sha256: null } };
+    const launcher = launcherForm(entry);
+    // An attached entry's command is Node (or the app): the executable that matters is the definition's, checked at launch.
+    return { entry, launcher, findings: hygieneFindings(entry), resolved: launcher?.differences.length === 0 ? { path: null, sha256: null } : resolveEntry(db, entry, location, options.env, resolved) };
   });
 
   return commit(options, result, now, (d) => {
@@ -183,10 +184,17 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
       let server: ServerDefinition | undefined = link === undefined ? undefined : findServer(d, link.server_id);
       // A server the user declared by name takes the first entry of that name that no other holds.
       const declared = launcher !== null ? undefined : server?.status === 'declared' ? server : link === undefined ? declaredNamed(d, entry.key) : undefined;
-      if (launcher !== null) {
-        const attached = reconcileAttached(d, options.store.dataDir, observed, launcher, link, server, { ...title, server: server?.name ?? entry.key }, { location, agentId, baseline }, now);
+      const exact = launcher?.differences.length === 0 ? launcher : null;
+      // The launcher's form but not its exact entry, for a server of this registry: not attached, an alert (core/attach/attached-entry.ts).
+      const differs = launcher !== null && exact === null ? launcher : null;
+      const differing = differs === null ? undefined : (server ?? (differs.home === path.resolve(options.store.dataDir) ? findServer(d, differs.name) : undefined));
+      if (exact !== null) {
+        const attached = reconcileAttached(d, options.store.dataDir, observed, exact, link, server, { ...title, server: server?.name ?? entry.key }, { location, agentId, baseline }, now);
         server = attached.server;
         result.conditions.push(...attached.conditions);
+      } else if (differs !== null && differing !== undefined) {
+        server = differing;
+        result.conditions.push(linkDiffering(d, observed, differs, server, { ...title, server: server.name }, { client: location.client, file: location.path, agentId, baseline }, now));
       } else if (declared !== undefined) {
         server = matchDeclared(d, declared, observed, exe, { location, agentId, baseline }, now);
         recomputeTrust(d, server.id, now);
@@ -223,7 +231,7 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
         transport: entry.transport,
         launch: entry.transport === 'stdio' ? [entry.command ?? '', ...observed.args].join(' ') : (observed.url ?? ''),
         disabled: entry.disabled,
-        attached: launcher !== null && server !== undefined && server.name.toLowerCase() === launcher.name.toLowerCase(),
+        attached: exact !== null && server !== undefined && server.name.toLowerCase() === exact.name.toLowerCase(),
       });
     }
 
@@ -472,22 +480,8 @@ function driftConditions(server: ServerDefinition, observed: DiscoveredServer, e
   return conditions;
 }
 
-interface Launcher {
-  name: string;
-  /** The data directory the entry names, resolved (the bare default when it names none). */
-  home: string;
-}
-
-/** The launcher an entry runs, when it is MCP Warden's own (a look-alike is a plain, changed command). */
-function launcherOf(entry: DiscoveredServer): Launcher | null {
-  if (entry.transport !== 'stdio') return null;
-  const parsed = parseLauncherEntry(entry);
-  if (parsed === null || !runsWarden(entry)) return null;
-  return { name: parsed.name, home: parsed.home === null ? bareDefaultDataDir() : path.resolve(parsed.home) };
-}
-
 /**
- * An entry that runs the launcher: it is linked to the server it names with attached = 1, and its
+ * An entry that is exactly this installation's launcher entry: it is linked to the server it names with attached = 1, and its
  * launch is not compared with the definition (the launcher starts the registered definition and
  * verifies it there). The link keeps the last plain observation (or the definition's), which is what
  * approve and detach read. Conditions: the entry names a server this registry does not have (or
@@ -497,7 +491,7 @@ function reconcileAttached(
   d: Db,
   dataDir: string,
   observed: DiscoveredServer,
-  launcher: Launcher,
+  launcher: LauncherForm,
   link: LinkRow | undefined,
   linked: ServerDefinition | undefined,
   title: Parameters<typeof ALERT_RULES.launch_changed.title>[0],

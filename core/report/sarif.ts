@@ -145,6 +145,11 @@ const RULE_TEXT: Readonly<Record<AlertType, RuleText>> = {
     short: 'A client called a tool the MCP server neither pinned nor declared.',
     help: 'Check why the client called it; declare the tool (or approve the definitions that list it), or set the undeclared-tool policy to block.',
   },
+  launcher_entry_tampered: {
+    name: 'LauncherEntryTampered',
+    short: 'A client config entry runs the MCP Warden launcher but is not the exact entry MCP Warden writes (another command, script, environment, working directory or field).',
+    help: 'Code in that entry runs inside the launcher, beside the keychain secrets: find out who changed it, then re-attach the server (mcp-warden mcp attach <name> --client <client>) to write the exact entry again.',
+  },
   tool_collision: {
     name: 'ToolCollision',
     short: 'Two MCP servers expose the same tool name.',

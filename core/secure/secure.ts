@@ -31,8 +31,9 @@ import { conflict, WardenError } from '../api/errors.ts';
 import type { SecureResult } from '../api/launcher.ts';
 import { secretHandle, secretHandlesIn } from '../api/names.ts';
 import type { ServerDefinition } from '../api/server.ts';
-import { readConfigForEdit, editJson, writeConfigAtomically } from '../attach/config-file.ts';
-import { launcherEntry, type LauncherContext } from '../attach/launcher-entry.ts';
+import { readConfigForEdit, writeConfigAtomically } from '../attach/config-file.ts';
+import { launcherEntry, type LauncherContext, type LauncherEntry } from '../attach/launcher-entry.ts';
+import { recordRuntime, writeLauncherFields } from '../attach/attached-entry.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { CLIENT_NAMES } from '../discovery/clients/index.ts';
 import { parseConfig } from '../discovery/parse.ts';
@@ -170,7 +171,7 @@ function secureEntry(options: SecureOptions, linked: LinkedEntry, ctx: SecureCon
 
   // 4. The file: the entry runs the launcher, which gives the server the definition's environment.
   const launch = launcherEntry(server.name, ctx.launcher);
-  const edited = rewriteEntry(text, entry, { command: launch.command, args: launch.args, env: launch.env ?? {} });
+  const edited = rewriteEntry(text, entry, launch);
   let backup: string | null;
   try {
     ({ backup } = writeConfigAtomically(file, sha256, edited, now));
@@ -185,6 +186,7 @@ function secureEntry(options: SecureOptions, linked: LinkedEntry, ctx: SecureCon
 
   // 5. Audit, then the rescan that links the entry as attached.
   db.transaction(() => {
+    recordRuntime(db, agentIdFor(linked.location), entry.pointer, ctx.launcher);
     appendAudit(db, { actor: 'user', type: 'secrets.moved', server_id: server.id, details: { name: server.name, client: linked.location.client, config_path: file, key: entry.key, moved, backup } }, now);
   }).immediate();
   scanConfig({ ...options, force: true }, linked.location);
@@ -231,26 +233,15 @@ function pointerPath(pointer: string): string[] {
   return pointer.split('/').slice(1).map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
-const REMOTE_FIELDS = ['url', 'serverUrl', 'httpUrl', 'headers', 'cwd'] as const;
-const TYPE_FIELDS = ['type', 'transport', 'transportType'] as const;
-
 /**
- * The file's text with the entry running the launcher. Only the keys that decide the launch are
- * written; every other key of the entry (`disabled`, a client's `autoApprove`...) and of the file stays.
+ * The file's text with the entry running the launcher: exactly the entry attach writes
+ * (core/attach/attached-entry.ts), so the rescan finds it attached. A client's own bookkeeping
+ * (`disabled`, `autoApprove`...) and every other key of the file stay.
  */
-function rewriteEntry(text: string, entry: DiscoveredServer, launch: { command: string; args: string[]; env: Record<string, string> }): string {
+function rewriteEntry(text: string, entry: DiscoveredServer, launch: LauncherEntry): string {
   const at = pointerPath(entry.pointer);
   const doc = readJsonDocument(text);
   let node: JsonValue | undefined = doc.ok ? doc.value : undefined;
   for (const segment of at) node = node instanceof Map ? node.get(segment) : undefined;
-  const present = (key: string): boolean => node instanceof Map && node.has(key);
-
-  let out = text;
-  out = editJson(out, [...at, 'command'], launch.command);
-  out = editJson(out, [...at, 'args'], launch.args);
-  if (Object.keys(launch.env).length > 0) out = editJson(out, [...at, 'env'], launch.env);
-  else if (present('env')) out = editJson(out, [...at, 'env'], undefined);
-  for (const field of TYPE_FIELDS) if (present(field)) out = editJson(out, [...at, field], 'stdio');
-  for (const field of REMOTE_FIELDS) if (present(field)) out = editJson(out, [...at, field], undefined);
-  return out;
+  return writeLauncherFields(text, at, node instanceof Map ? node : new Map(), launch);
 }

@@ -118,7 +118,7 @@ test('an attached entry changed by hand to another command is drift; a launcher 
   assert.deepEqual(listClients(store.db)[0]?.configs[0]?.servers.find((s) => s.name === 'notes')?.attached, false);
 });
 
-test('a look-alike launcher (a script named mcp-warden.mjs outside the package) is compared with the definition like any command', (t) => {
+test('a look-alike launcher (a script named mcp-warden.mjs outside the package) is not attached: the entry differs from the one MCP Warden writes', (t) => {
   const { store, options, launcher, file, home } = setup(t, FOUR_SPACES);
   approveServer(options, 'notes');
   attachServer(options, 'notes', { client: 'claude-desktop', launcher });
@@ -128,7 +128,74 @@ test('a look-alike launcher (a script named mcp-warden.mjs outside the package) 
   (edited.mcpServers.notes as { args: string[] }).args[0] = fake;
   writeByRename(file, edited);
   scanConfig(options, location(file));
-  assert.ok(openAlerts(store).some((a) => a.type === 'launch_changed'), 'not trusted as the launcher');
+  assert.match(openAlerts(store).find((a) => a.type === 'launcher_entry_tampered')?.title ?? '', /^The launcher entry of "notes" in Claude Desktop differs from the one MCP Warden writes: args\[0\] is not this installation's launcher script; re-attach it: mcp-warden mcp attach notes --client claude-desktop --config /, 'not trusted as the launcher');
+  assert.deepEqual(listClients(store.db)[0]?.configs[0]?.servers.find((s) => s.name === 'notes')?.attached, false);
+});
+
+test('an entry another runtime of this installation attached (its attach recorded the runtime) stays attached; the same runtime written by hand elsewhere is not', (t) => {
+  const { store, options, launcher, file } = setup(t, FOUR_SPACES);
+  approveServer(options, 'notes');
+  // The app attaches with its own executable; this process (the CLI under Node) scans afterwards.
+  const app = { ...launcher, execPath: path.join(path.dirname(file), 'MCP Warden'), env: { ELECTRON_RUN_AS_NODE: '1' } };
+  attachServer(options, 'notes', { client: 'claude-desktop', launcher: app });
+  const forced = scanConfig({ ...options, force: true }, location(file));
+  assert.deepEqual(forced.servers.map((s) => [s.key, s.attached]), [['notes', true], ['other', false]]);
+  assert.deepEqual(openAlerts(store).filter((a) => a.type !== 'servers_to_review'), []);
+
+  const edited = JSON.parse(readFileSync(file, 'utf8')) as { mcpServers: Record<string, unknown> };
+  edited.mcpServers.copy = edited.mcpServers.notes;
+  writeByRename(file, edited);
+  scanConfig(options, location(file));
+  assert.deepEqual(openAlerts(store).filter((a) => a.type === 'launcher_entry_tampered').map((a) => a.title.replace(/ --config \S+/, '')), [
+    'The launcher entry of "notes" in Claude Desktop differs from the one MCP Warden writes: command differs, env adds ELECTRON_RUN_AS_NODE; re-attach it: mcp-warden mcp attach notes --client claude-desktop --key copy',
+  ]);
+  assert.deepEqual(listClients(store.db)[0]?.configs[0]?.servers.map((s) => [s.key, s.attached]), [['copy', false], ['notes', true], ['other', false]]);
+
+  // The fix the alert names: this runtime's exact entry under that key.
+  assert.equal(attachServer(options, 'notes', { client: 'claude-desktop', configPath: file, key: 'copy', launcher }).changed, true);
+  assert.deepEqual((JSON.parse(readFileSync(file, 'utf8')) as { mcpServers: Record<string, unknown> }).mcpServers.copy, { ...launcherEntry('notes', launcher), autoApprove: ['read'] });
+  assert.deepEqual(openAlerts(store).filter((a) => a.type !== 'servers_to_review'), []);
+  assert.deepEqual(listClients(store.db)[0]?.configs[0]?.servers.map((s) => [s.key, s.attached]), [['copy', true], ['notes', true], ['other', false]]);
+});
+
+test('a key written twice (the client reads the last one) is seen as the client sees it, and re-attach leaves only the exact entry', (t) => {
+  const { store, options, launcher, file } = setup(t, FOUR_SPACES);
+  approveServer(options, 'notes');
+  attachServer(options, 'notes', { client: 'claude-desktop', launcher });
+  const exact = (JSON.parse(readFileSync(file, 'utf8')) as { mcpServers: Record<string, unknown> }).mcpServers.notes;
+  const text = readFileSync(file, 'utf8');
+  // The exact entry stays first, as a decoy an edit would change; a second "notes" after it (the one
+  // the client reads) writes "env" twice, the harmless one first.
+  const second = JSON.stringify({ ...(exact as object), env: {} }).replace(/\}$/, ', "env": {"NODE_OPTIONS": "--require /tmp/evil.js"}}');
+  const tampered = text.replace(/\n    \},\n    "preferences"/, `,\n        "notes": ${second}\n    },\n    "preferences"`);
+  assert.notEqual(tampered, text);
+  writeByRename(file, tampered);
+  scanConfig(options, location(file));
+  assert.match(openAlerts(store).find((a) => a.type === 'launcher_entry_tampered')?.title ?? '', /writes: env adds NODE_OPTIONS; re-attach/);
+
+  assert.equal(attachServer(options, 'notes', { client: 'claude-desktop', launcher }).changed, true);
+  const after = readFileSync(file, 'utf8');
+  assert.equal(after.match(/"notes": \{/g)?.length, 1, 'one notes entry left');
+  assert.equal(after.includes('NODE_OPTIONS'), false);
+  assert.deepEqual((JSON.parse(after) as { mcpServers: Record<string, unknown> }).mcpServers.notes, exact);
+  assert.deepEqual(openAlerts(store).filter((a) => a.type !== 'servers_to_review'), []);
+});
+
+test('the re-attach command an alert names quotes a key with spaces and never carries a quote a hostile key could end', (t) => {
+  const { store, options, launcher, file } = setup(t, FOUR_SPACES);
+  approveServer(options, 'notes');
+  attachServer(options, 'notes', { client: 'claude-desktop', launcher });
+  const edited = JSON.parse(readFileSync(file, 'utf8')) as { mcpServers: Record<string, Record<string, unknown>> };
+  const tampered = { ...edited.mcpServers.notes, cwd: '/tmp' };
+  edited.mcpServers['my notes'] = tampered;
+  edited.mcpServers["x'; touch /tmp/pwned; '"] = tampered;
+  writeByRename(file, edited);
+  scanConfig(options, location(file));
+  const fixes = store.db.prepare<[], { fix: string }>("SELECT json_extract(details, '$.fix') AS fix FROM alerts WHERE type = 'launcher_entry_tampered' AND state = 'open' ORDER BY id").all().map((r) => r.fix.replace(/ --config \S+/, ''));
+  assert.deepEqual(fixes, [
+    "mcp-warden mcp attach notes --client claude-desktop --key 'my notes'",
+    'mcp-warden mcp attach notes --client claude-desktop --key <key>',
+  ]);
 });
 
 test('a write is refused when the file changed between read and write, and the concurrent edit is what stays', (t) => {
@@ -191,5 +258,7 @@ test('parseLauncherEntry recognises the launcher forms and nothing else', () => 
   assert.deepEqual(parseLauncherEntry({ command: '/usr/local/bin/mcp-warden', args: ['--home=/h', 'run', 'gh'] }), { name: 'gh', home: '/h' });
   assert.equal(parseLauncherEntry({ command: '/usr/bin/node', args: ['/opt/w/bin/mcp-warden.mjs', 'run', 'gh', '--evil'] }), null);
   assert.equal(parseLauncherEntry({ command: '/usr/bin/node', args: ['/opt/w/bin/mcp-warden.mjs', 'scan'] }), null);
+  // Options before the script still run the launcher: the form is recognised (and then is not the exact entry).
+  assert.deepEqual(parseLauncherEntry({ command: '/usr/bin/node', args: ['--require', '/tmp/evil.js', '/opt/w/bin/mcp-warden.mjs', 'run', 'gh'] }), { name: 'gh', home: null });
   assert.equal(parseLauncherEntry({ command: 'npx', args: ['-y', '@modelcontextprotocol/server-github'] }), null);
 });
