@@ -67,7 +67,7 @@ export class Monitor {
       const target = this.#targets.get(path.join(folder, name)) ?? this.#targets.get(folder);
       if (target !== undefined) this.#request(target, false);
     });
-    this.#watcher.on('error', (error) => this.#options.onError?.(error as Error));
+    this.#watcher.on('error', (error) => this.#onWatchError(error as NodeJS.ErrnoException));
     const first: ConfigScanResult[] = [];
     for (const location of knownLocations(this.#options.store.db, this.#options.where)) this.#track(location);
     // Until nothing new appears: scanning ~/.claude.json can name project configs to scan too.
@@ -180,6 +180,20 @@ export class Monitor {
         }
       }
     }
+  }
+
+  /**
+   * chokidar cannot stat a link loop in a watched folder. At a config path the scan says so in the
+   * config's alert (so it is scanned instead of reported as a failure); elsewhere in the folder it is
+   * none of our business.
+   */
+  #onWatchError(error: NodeJS.ErrnoException): void {
+    if (error.code === 'ELOOP' && typeof error.path === 'string' && this.#folders.has(path.dirname(error.path))) {
+      const target = this.#targets.get(error.path);
+      if (target !== undefined) this.#request(target, false);
+      return;
+    }
+    this.#options.onError?.(error);
   }
 
   #request(target: Target, force: boolean): void {
