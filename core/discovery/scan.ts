@@ -70,6 +70,8 @@ export interface ConfigScanResult {
   /** Every condition that holds for this config now, raised or already known. */
   conditions: Condition[];
   opened: Alert[];
+  /** Alerts whose condition came back soon after it cleared (core/alerts: REOPEN_WINDOW_MS); not notified again. */
+  reopened: Alert[];
   resolved: Alert[];
   projectPaths: string[];
 }
@@ -109,7 +111,7 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
   const { db } = options.store;
   const now = (options.now ?? (() => new Date()))();
   const agentId = agentIdFor(location);
-  const result: ConfigScanResult = { location, agent_id: agentId, state: 'ok', servers: [], problems: [], conditions: [], opened: [], resolved: [], projectPaths: [] };
+  const result: ConfigScanResult = { location, agent_id: agentId, state: 'ok', servers: [], problems: [], conditions: [], opened: [], reopened: [], resolved: [], projectPaths: [] };
   const agent = stmt<[string], AgentRow>(db, 'SELECT id, state, content_sha256, baseline_at FROM agents WHERE id = ?').get(agentId);
   const title = { client: clientName(location), file: location.path, server: '', count: 0, detail: '' };
 
@@ -262,10 +264,11 @@ function commit(options: ScanOptions, result: ConfigScanResult, now: Date, recon
     const scope = reconcile(db);
     const synced = syncConditions(db, { agent_id: result.agent_id, types: scope.types }, result.conditions, now);
     result.opened = synced.opened;
+    result.reopened = synced.reopened;
     result.resolved = synced.resolved;
     // Scores move with alerts; servers whose alerts did not change keep theirs (a new one gets its
     // first score when anything about it changes, or on `trust`).
-    const touched = new Set([...synced.opened, ...synced.resolved].map((a) => a.server_id).filter((id): id is string => id !== null));
+    const touched = new Set([...synced.opened, ...synced.reopened, ...synced.resolved].map((a) => a.server_id).filter((id): id is string => id !== null));
     for (const id of touched) recomputeTrust(db, id, now);
   }).immediate();
   const loud = result.opened.filter(shouldNotify);
