@@ -90,7 +90,10 @@ function printInventory(found: ConfigScanResult[]): void {
   }
   for (const r of found) {
     const client = CLIENT_NAMES[r.location.client] ?? r.location.client;
-    const state = r.state === 'missing' ? 'deleted' : r.state === 'unparseable' ? `cannot be parsed: ${r.error?.message ?? ''}${r.error && r.error.line > 0 ? ` at line ${r.error.line}, column ${r.error.column}` : ''}` : `${r.servers.length} server${r.servers.length === 1 ? '' : 's'}`;
+    const state = r.state === 'missing' ? 'deleted'
+      : r.state === 'unparseable' ? `cannot be parsed: ${r.error?.message ?? ''}${r.error && r.error.line > 0 ? ` at line ${r.error.line}, column ${r.error.column}` : ''}`
+      : r.state === 'unreadable' ? `cannot be read: ${r.error?.message ?? ''}`
+      : `${r.servers.length} server${r.servers.length === 1 ? '' : 's'}`;
     process.stdout.write(`\n${client}: ${r.location.path} (${state})\n`);
     if (r.servers.length > 0) {
       const rows = r.servers.map((s) => [s.name ?? `${s.key} (not registered)`, s.status ?? '-', s.transport + (s.disabled ? ' (disabled)' : ''), s.launch]);

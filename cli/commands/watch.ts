@@ -14,8 +14,8 @@ export async function watchConfigs(options: GlobalOptions): Promise<void> {
     where: hostPlatform(),
     notifier: { notify: (alerts: readonly Alert[]) => alerts.forEach((a) => process.stderr.write(`[${a.severity.toUpperCase()}] ${a.title} (alert ${a.id})\n`)) },
     onScan: (r) => {
-      const what = r.state === 'ok' ? `${r.servers.length} server${r.servers.length === 1 ? '' : 's'}` : r.state;
-      process.stdout.write(`${new Date().toISOString()} ${CLIENT_NAMES[r.location.client] ?? r.location.client} ${r.location.path}: ${what}; ${r.opened.length} alert${r.opened.length === 1 ? '' : 's'} raised, ${r.resolved.length} resolved\n`);
+      const what = r.state === 'ok' ? `${r.servers.length} server${r.servers.length === 1 ? '' : 's'}` : r.state === 'unreadable' ? `cannot be read: ${r.error?.message ?? ''}` : r.state;
+      process.stdout.write(`${new Date().toISOString()} ${CLIENT_NAMES[r.location.client] ?? r.location.client} ${r.location.path}: ${what}; ${r.opened.length} alert${r.opened.length === 1 ? '' : 's'} raised, ${r.reopened.length > 0 ? `${r.reopened.length} re-opened, ` : ''}${r.resolved.length} resolved\n`);
     },
     onError: (error, location) => process.stderr.write(`mcp-warden: scanning ${location?.path ?? 'a config'} failed: ${error.message}\n`),
   });

@@ -53,21 +53,41 @@ export function getAlert(db: Db, id: number): Alert {
 }
 
 /**
- * Opens an alert for each condition not already covered (an unresolved alert with its key, or one
- * the user resolved while the condition held), and resolves the scope's unresolved alerts whose
- * condition is gone. Run inside the scan's transaction.
+ * A condition that comes back within this long of the monitor resolving its alert re-opens that
+ * alert, counted, instead of raising a new one: a config flipping between two contents is one alert
+ * and one notification, not one per flip.
  */
+export const REOPEN_WINDOW_MS = 60_000;
+
 /** Whose alerts a sync may resolve: one config's, or one server's that concern no config (probes). */
 export type AlertScope = ({ agent_id: string } | { server_id: string }) & { types?: readonly AlertType[] };
 
-export function syncConditions(db: Db, scope: AlertScope, conditions: readonly Condition[], now: Date): { opened: Alert[]; resolved: Alert[] } {
+export interface SyncedAlerts {
+  /** New alerts: the caller notifies the loud ones. */
+  opened: Alert[];
+  /** Alerts of conditions back within REOPEN_WINDOW_MS: open again, never notified again. */
+  reopened: Alert[];
+  resolved: Alert[];
+}
+
+/**
+ * Opens an alert for each condition not already covered (an unresolved alert with its key, or one
+ * the user resolved while the condition held), or re-opens the one the monitor resolved moments ago,
+ * and resolves the scope's unresolved alerts whose condition is gone. Run inside the scan's transaction.
+ */
+export function syncConditions(db: Db, scope: AlertScope, conditions: readonly Condition[], now: Date): SyncedAlerts {
   const opened: Alert[] = [];
+  const reopened: Alert[] = [];
   const resolved: Alert[] = [];
   const keys = new Set(conditions.map((c) => c.dedup_key));
   const covered = stmt<[string], { id: number }>(db, "SELECT id FROM alerts WHERE dedup_key = ? AND (state != 'resolved' OR resolved_by = 'user') LIMIT 1");
+  const recent = stmt<[string, string], { id: number }>(db, "SELECT id FROM alerts WHERE dedup_key = ? AND state = 'resolved' AND resolved_by = 'monitor' AND updated_at >= ? ORDER BY id DESC LIMIT 1");
+  const since = new Date(now.getTime() - REOPEN_WINDOW_MS).toISOString();
   for (const condition of conditions) {
     if (covered.get(condition.dedup_key) !== undefined) continue;
-    opened.push(insertAlert(db, condition, now));
+    const last = recent.get(condition.dedup_key, since);
+    if (last !== undefined) reopened.push(reopenAlert(db, last.id, condition, now));
+    else opened.push(insertAlert(db, condition, now));
   }
   const candidates =
     'agent_id' in scope
@@ -78,8 +98,26 @@ export function syncConditions(db: Db, scope: AlertScope, conditions: readonly C
     if (scope.types !== undefined && !scope.types.includes(alert.type)) continue;
     resolved.push(setState(db, alert.id, 'resolved', { actor: 'monitor', reason: ALERT_RULES[alert.type].cleared, now }));
   }
-  return { opened, resolved };
+  return { opened, reopened, resolved };
 }
+
+/** Opens a resolved alert again with the condition as it is now; `details.reopened` counts how often. */
+function reopenAlert(db: Db, id: number, condition: Condition, now: Date): Alert {
+  const before = getAlert(db, id);
+  const count = countOf(before.details.reopened) + 1;
+  const at = now.toISOString();
+  const details = { ...condition.details, reopened: { count, last_at: at } };
+  stmt(db, "UPDATE alerts SET state = 'open', title = ?, details = ?, updated_at = ?, resolved_reason = NULL, resolved_by = NULL WHERE id = ?")
+    .run(condition.title, JSON.stringify(details), at, id);
+  const alert = getAlert(db, id);
+  appendAudit(db, { actor: 'monitor', type: 'alert.reopened', server_id: alert.server_id, details: { alert_id: id, alert_type: alert.type, severity: alert.severity, title: alert.title, count } }, now);
+  return alert;
+}
+
+const countOf = (value: unknown): number => {
+  const count = (value as { count?: unknown } | null | undefined)?.count;
+  return typeof count === 'number' ? count : 0;
+};
 
 export function insertAlert(db: Db, condition: Condition, now: Date): Alert {
   const severity = condition.severity ?? ALERT_RULES[condition.type].severity;

@@ -35,6 +35,7 @@ export const ALERT_RULES: Record<AlertType, AlertRule> = {
   unpinned_package: { severity: 'medium', title: (c) => `"${c.server}" in ${c.client} runs an unpinned package: ${c.detail}`, cleared: 'the package version is pinned now' },
   insecure_http: { severity: 'high', title: (c) => `"${c.server}" in ${c.client} talks plain http:// to a remote host: ${c.detail}`, cleared: 'the URL is https or loopback now' },
   config_parse_error: { severity: 'medium', title: (c) => `${c.client} config ${c.file} cannot be parsed: ${c.detail}`, cleared: 'the file parses again' },
+  config_unreadable: { severity: 'medium', title: (c) => `${c.client} config ${c.file} cannot be read: ${c.detail}`, cleared: 'the file is a readable config again (or is gone)' },
   config_missing: { severity: 'low', title: (c) => `${c.client} config ${c.file} was deleted`, cleared: 'the file exists again' },
   definition_changed: { severity: 'medium', title: (c) => `The definitions of "${c.server}" changed since they were pinned: ${c.detail}`, cleared: 'the definitions match the pin again, or the new ones were approved' },
   poisoned_definition: { severity: 'high', title: (c) => `"${c.server}" has a suspicious definition: ${c.detail}`, cleared: 'the definition no longer holds it, or the rule was allowed for this server' },

@@ -17,6 +17,7 @@ export const ALERT_TYPES = [
   'insecure_http', // plain http:// to a host that is not loopback
   'config_parse_error', // the config cannot be parsed
   'config_missing', // a config file that existed was deleted
+  'config_unreadable', // a device, FIFO, link loop or oversized file sits at a config path
   'definition_changed', // a probe found tools, prompts, resources or instructions that differ from the pin
   'poisoned_definition', // the content scan found instructions aimed at the model, hidden text, exfiltration
   'undeclared_capability', // the server exposes a tool the user did not declare

@@ -6,7 +6,6 @@
  * Decisions are in docs/attach.md.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import type { AttachResult } from '../api/launcher.ts';
@@ -17,6 +16,7 @@ import type { ServerDefinition } from '../api/server.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import { jsonPointer } from '../discovery/json-pointer.ts';
 import { normaliseEntry } from '../discovery/normalise-entry.ts';
+import { readConfigFile } from '../discovery/read-config-file.ts';
 import { readJsonDocument, type JsonObject, type JsonValue } from '../discovery/read-json.ts';
 import { REDACTED } from '../discovery/redact.ts';
 import { knownLocations } from '../discovery/scan-all.ts';
@@ -349,12 +349,10 @@ function spliceEntry(text: string, segments: string[], replacement: string): str
 function originalEntry(link: LinkRow, target: Target, current: JsonValue | undefined, plain: Record<(typeof OWNED)[number], unknown>): string | null {
   const from = (JSON.parse(link.observed) as { attached_from?: { backup?: unknown; sha256?: unknown } }).attached_from;
   if (typeof from?.backup !== 'string' || typeof from.sha256 !== 'string' || !(current instanceof Map)) return null;
-  let backupText: string;
-  try {
-    backupText = fs.readFileSync(from.backup, 'utf8');
-  } catch {
-    return null;
-  }
+  // The backup sits beside the config, where whoever can replace the config can replace it too.
+  const backup = readConfigFile(from.backup);
+  if (!backup.ok) return null;
+  const backupText = backup.bytes.toString('utf8');
   const text = entryText(backupText, target.segments);
   if (text === null || sha256Of(text) !== from.sha256) return null;
   const before = readJsonDocument(text);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { applyEdits, modify, type FormattingOptions } from 'jsonc-parser';
 import writeFileAtomic from 'write-file-atomic';
 import { conflict, WardenError } from '../api/errors.ts';
+import { readConfigFile } from '../discovery/read-config-file.ts';
 
 export interface ConfigForEdit {
   /** The file's bytes as UTF-8 text; '' when the file does not exist. */
@@ -100,14 +101,12 @@ export function writeConfigAtomically(file: string, expectedSha256: string, text
   return { backup };
 }
 
+/** Through the scan's bounded reader: a config path that holds a device, a FIFO or a huge file is refused, never read whole. */
 function readBytes(file: string): Buffer | null {
-  try {
-    return fs.readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    throw new WardenError('failed', `${file} cannot be read (${code ?? (error as Error).message}).`, 'config');
-  }
+  const read = readConfigFile(file);
+  if (read.ok) return read.bytes;
+  if (read.problem === 'missing') return null;
+  throw new WardenError('failed', `${read.message.slice(0, -1)}; nothing was written.`, 'config');
 }
 
 function writeBackup(file: string, bytes: Buffer, mode: number, now: Date): string {

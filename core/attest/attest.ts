@@ -346,11 +346,12 @@ export function verifyServer(store: Store, server: ServerDefinition, options: Ve
       }];
   const verifiedAt = now.toISOString();
   let opened: Alert[] = [];
+  let reopened: Alert[] = [];
   let resolved: Alert[] = [];
   let alert: Alert | null = null;
   db.transaction(() => {
     stmt(db, 'UPDATE attestations SET status = ?, verified_at = ?, differences = ? WHERE id = ?').run(ok ? 'valid' : 'failed', verifiedAt, JSON.stringify(differences), row.id);
-    ({ opened, resolved } = syncConditions(db, { server_id: server.id, types: ATTESTATION_ALERT_TYPES }, conditions, now));
+    ({ opened, reopened, resolved } = syncConditions(db, { server_id: server.id, types: ATTESTATION_ALERT_TYPES }, conditions, now));
     const open = ok ? undefined : stmt<[string], { id: number }>(db, "SELECT id FROM alerts WHERE dedup_key = ? AND state != 'resolved'").get(dedupKey);
     alert = open === undefined ? null : getAlert(db, open.id);
     appendAudit(db, {
@@ -360,7 +361,7 @@ export function verifyServer(store: Store, server: ServerDefinition, options: Ve
       details: { name: server.name, attestation_id: row.id, ok, differences: differences.map(({ field, before: b, after: a }) => ({ field, before: b, after: a })) },
     }, now);
     // Trust reads the attestation's status and the alerts: nothing to redo when neither moved.
-    if (row.status !== (ok ? 'valid' : 'failed') || opened.length > 0 || resolved.length > 0) recomputeTrust(db, server.id, now);
+    if (row.status !== (ok ? 'valid' : 'failed') || opened.length > 0 || reopened.length > 0 || resolved.length > 0) recomputeTrust(db, server.id, now);
   }).immediate();
   const loud = opened.filter(shouldNotify);
   if (loud.length > 0) options.notifier?.notify(loud);

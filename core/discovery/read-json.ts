@@ -8,6 +8,7 @@
  * written twice keeps its last value, as JSON.parse does.
  */
 import { createScanner, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { MAX_CONFIG_BYTES } from './read-config-file.ts';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
 export interface JsonObject extends Map<string, JsonValue> {}
@@ -23,8 +24,8 @@ export type JsonDocument = { ok: true; value: JsonValue; start: { line: number; 
 
 /** Far beyond any real config, far below what the (recursive) parser can survive. */
 export const MAX_DEPTH = 256;
-/** Client configs are kilobytes; refusing tens of megabytes keeps a hostile file from stalling a scan. */
-export const MAX_TEXT_LENGTH = 32 * 1024 * 1024;
+/** Text handed over directly (files are already bounded by readConfigFile as they are read). */
+export const MAX_TEXT_LENGTH = MAX_CONFIG_BYTES;
 
 const BOM = '\uFEFF';
 

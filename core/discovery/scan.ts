@@ -4,7 +4,6 @@
  * A file that cannot be read or parsed leaves the registry exactly as it was.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Alert } from '../api/alert.ts';
 import type { ConfigLocation, ConfigProblem, DiscoveredServer } from '../api/discovery.ts';
@@ -26,6 +25,7 @@ import { recomputeTrust } from '../trust/record.ts';
 import { verifyServer } from '../attest/attest.ts';
 import type { Db, Store } from '../store/database.ts';
 import { parseConfig } from './parse.ts';
+import { readConfigFile, type ConfigFileRead } from './read-config-file.ts';
 import { redactEntry, redactionKey } from './redact.ts';
 import { CLIENT_NAMES } from './clients/index.ts';
 import { stmt } from '../store/statements.ts';
@@ -57,7 +57,8 @@ export interface ScannedServer {
   attached: boolean;
 }
 
-export type ConfigState = 'ok' | 'missing' | 'unparseable' | 'absent' | 'unchanged' | 'deferred';
+/** `unreadable`: something other than a client config sits at the path (a device, a FIFO, a link loop, a file too large). */
+export type ConfigState = 'ok' | 'missing' | 'unparseable' | 'unreadable' | 'absent' | 'unchanged' | 'deferred';
 
 export interface ConfigScanResult {
   location: ConfigLocation;
@@ -69,6 +70,8 @@ export interface ConfigScanResult {
   /** Every condition that holds for this config now, raised or already known. */
   conditions: Condition[];
   opened: Alert[];
+  /** Alerts whose condition came back soon after it cleared (core/alerts: REOPEN_WINDOW_MS); not notified again. */
+  reopened: Alert[];
   resolved: Alert[];
   projectPaths: string[];
 }
@@ -108,35 +111,27 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
   const { db } = options.store;
   const now = (options.now ?? (() => new Date()))();
   const agentId = agentIdFor(location);
-  const result: ConfigScanResult = { location, agent_id: agentId, state: 'ok', servers: [], problems: [], conditions: [], opened: [], resolved: [], projectPaths: [] };
+  const result: ConfigScanResult = { location, agent_id: agentId, state: 'ok', servers: [], problems: [], conditions: [], opened: [], reopened: [], resolved: [], projectPaths: [] };
   const agent = stmt<[string], AgentRow>(db, 'SELECT id, state, content_sha256, baseline_at FROM agents WHERE id = ?').get(agentId);
   const title = { client: clientName(location), file: location.path, server: '', count: 0, detail: '' };
 
-  let bytes: Buffer | undefined;
-  let readError: string | undefined;
-  try {
-    bytes = fs.readFileSync(location.path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') readError = `it cannot be read (${code ?? (error as Error).message})`;
-  }
-
-  if (bytes === undefined && readError === undefined) {
+  const read = readConfigFile(location.path);
+  if (!read.ok && read.problem === 'missing') {
     if (agent === undefined) return { ...result, state: 'absent' };
     result.state = 'missing';
     result.conditions.push({ type: 'config_missing', title: ALERT_RULES.config_missing.title(title), dedup_key: `config_missing:${agentId}`, server_id: null, agent_id: agentId, details: { file: location.path } });
     return commit(options, result, now, (d) => {
       upsertAgent(d, location, agentId, { state: 'missing', sha: agent.content_sha256 }, now);
-      return { types: ['config_missing', 'config_parse_error'] };
+      return { types: FILE_STATE_TYPES };
     });
   }
+  if (!read.ok) return unreadable(options, result, read, { agent, title, now });
 
-  const sha = bytes === undefined ? sha256(readError ?? '') : sha256(bytes);
+  const bytes = read.bytes;
+  const sha = sha256(bytes);
   if (agent !== undefined && agent.state === 'ok' && agent.content_sha256 === sha && options.force !== true) return { ...result, state: 'unchanged' };
 
-  const parsed = bytes === undefined
-    ? ({ ok: false, error: { message: readError as string, line: 0, column: 0 } } as const)
-    : parseConfig(bytes.toString('utf8'), location);
+  const parsed = parseConfig(bytes.toString('utf8'), location);
   if (!parsed.ok) {
     if (options.deferParseErrors === true) return { ...result, state: 'deferred', error: parsed.error };
     result.state = 'unparseable';
@@ -153,7 +148,7 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
     // Only the file's own state changes: the registry and every other alert stay as they were.
     return commit(options, result, now, (d) => {
       upsertAgent(d, location, agentId, { state: 'unparseable', sha }, now);
-      return { types: ['config_parse_error', 'config_missing'] };
+      return { types: FILE_STATE_TYPES };
     });
   }
 
@@ -277,10 +272,11 @@ function commit(options: ScanOptions, result: ConfigScanResult, now: Date, recon
     const scope = reconcile(db);
     const synced = syncConditions(db, { agent_id: result.agent_id, types: scope.types }, result.conditions, now);
     result.opened = synced.opened;
+    result.reopened = synced.reopened;
     result.resolved = synced.resolved;
     // Scores move with alerts; servers whose alerts did not change keep theirs (a new one gets its
     // first score when anything about it changes, or on `trust`).
-    const touched = new Set([...synced.opened, ...synced.resolved].map((a) => a.server_id).filter((id): id is string => id !== null));
+    const touched = new Set([...synced.opened, ...synced.reopened, ...synced.resolved].map((a) => a.server_id).filter((id): id is string => id !== null));
     for (const id of touched) recomputeTrust(db, id, now);
   }).immediate();
   const loud = result.opened.filter(shouldNotify);
@@ -566,4 +562,37 @@ function hygieneCondition(finding: HygieneFinding, entry: DiscoveredServer, serv
     agent_id: agentId,
     details: { location: finding.location, message: finding.message, evidence: finding.evidence, key: entry.key, pointer: entry.pointer },
   };
+}
+
+/** The alerts about the file itself: a scan that can read it resolves those that no longer hold. */
+const FILE_STATE_TYPES: Condition['type'][] = ['config_missing', 'config_parse_error', 'config_unreadable'];
+
+/**
+ * What sits at the path is not a readable config: said in its alert (high for a device, FIFO or
+ * socket, which was put there), and like a parse failure it changes only the file's own state. The
+ * agents table stores it as `unparseable`, its state for "there, but no servers can be read from it".
+ */
+function unreadable(
+  options: ScanOptions,
+  result: ConfigScanResult,
+  read: Extract<ConfigFileRead, { detail: string }>,
+  at: { agent: AgentRow | undefined; title: Parameters<typeof ALERT_RULES.config_unreadable.title>[0]; now: Date },
+): ConfigScanResult {
+  const { agent_id: agentId, location } = result;
+  result.state = 'unreadable';
+  result.error = { message: read.detail, line: 0, column: 0 };
+  result.conditions.push({
+    type: 'config_unreadable',
+    ...(read.problem === 'special_file' ? { severity: 'high' as const } : {}),
+    title: ALERT_RULES.config_unreadable.title({ ...at.title, detail: read.detail }),
+    // A file that keeps growing is one condition, not one per size.
+    dedup_key: `config_unreadable:${agentId}:${read.problem === 'too_large' ? read.problem : sha256(read.detail).slice(0, 16)}`,
+    server_id: null,
+    agent_id: agentId,
+    details: { file: location.path, problem: read.problem, message: read.detail },
+  });
+  return commit(options, result, at.now, (d) => {
+    upsertAgent(d, location, agentId, { state: 'unparseable', sha: at.agent?.content_sha256 ?? null }, at.now);
+    return { types: FILE_STATE_TYPES };
+  });
 }

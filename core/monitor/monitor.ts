@@ -15,7 +15,7 @@ import { acquireLease, type Lease } from './lease.ts';
 import { verifyServer } from '../attest/attest.ts';
 import { findServer } from '../registry/read.ts';
 import { stmt } from '../store/statements.ts';
-import { isDirectory } from '../util/fs.ts';
+import { isDirectory, isSymbolicLink } from '../util/fs.ts';
 
 export const PARSE_GRACE_MS = 250;
 
@@ -33,6 +33,8 @@ interface Target {
   queued: boolean;
   again: boolean;
   force: boolean;
+  /** The last scan found a link here that leads nowhere readable (a loop, a missing file). */
+  brokenLink: boolean;
   graceTimer?: NodeJS.Timeout;
 }
 
@@ -66,8 +68,11 @@ export class Monitor {
       if (typeof folder !== 'string' || typeof name !== 'string') return;
       const target = this.#targets.get(path.join(folder, name)) ?? this.#targets.get(folder);
       if (target !== undefined) this.#request(target, false);
+      // A link at a config path leads through this folder: creating the file it names (or the link
+      // that closes a loop) changes what the config is, though the config itself did not change.
+      else for (const t of this.#targets.values()) if (t.brokenLink && path.dirname(t.location.path) === folder) this.#request(t, false);
     });
-    this.#watcher.on('error', (error) => this.#options.onError?.(error as Error));
+    this.#watcher.on('error', (error) => this.#onWatchError(error as NodeJS.ErrnoException));
     const first: ConfigScanResult[] = [];
     for (const location of knownLocations(this.#options.store.db, this.#options.where)) this.#track(location);
     // Until nothing new appears: scanning ~/.claude.json can name project configs to scan too.
@@ -106,7 +111,7 @@ export class Monitor {
 
   #track(location: ConfigLocation): void {
     if (this.#targets.has(location.path)) return;
-    const target: Target = { location, running: false, queued: false, again: false, force: false };
+    const target: Target = { location, running: false, queued: false, again: false, force: false, brokenLink: false };
     this.#targets.set(location.path, target);
     this.#watchPath(location.path);
     // A config named after start-up (a project added to ~/.claude.json) is read now, not at its next change.
@@ -182,6 +187,20 @@ export class Monitor {
     }
   }
 
+  /**
+   * chokidar cannot stat a link loop in a watched folder. At a config path the scan says so in the
+   * config's alert (so it is scanned instead of reported as a failure); elsewhere in the folder it is
+   * none of our business.
+   */
+  #onWatchError(error: NodeJS.ErrnoException): void {
+    if (error.code === 'ELOOP' && typeof error.path === 'string' && this.#folders.has(path.dirname(error.path))) {
+      const target = this.#targets.get(error.path);
+      if (target !== undefined) this.#request(target, false);
+      return;
+    }
+    this.#options.onError?.(error);
+  }
+
   #request(target: Target, force: boolean): void {
     if (this.#paused) return;
     clearTimeout(target.graceTimer);
@@ -211,6 +230,7 @@ export class Monitor {
     let result: ConfigScanResult | undefined;
     try {
       result = scanConfig({ ...this.#options, force: how.force, deferParseErrors: how.defer }, target.location);
+      target.brokenLink = result.state === 'unreadable' && isSymbolicLink(target.location.path);
       if (result.state === 'deferred') {
         target.graceTimer = setTimeout(() => this.#scan(target, { force: false, defer: false }), PARSE_GRACE_MS);
         target.graceTimer.unref();

@@ -110,6 +110,11 @@ const RULE_TEXT: Readonly<Record<AlertType, RuleText>> = {
     short: 'A client config cannot be parsed.',
     help: 'Fix the syntax error at the reported position; until then its servers are not watched.',
   },
+  config_unreadable: {
+    name: 'ConfigUnreadable',
+    short: 'Something other than a readable client config sits at a config path: a device, a FIFO, a link loop, or a file too large.',
+    help: 'Find out who put it there (a cloned repository can carry such a link); replace it with the real config or remove it.',
+  },
   config_missing: {
     name: 'ConfigMissing',
     short: 'A client config that existed was deleted.',

@@ -8,3 +8,12 @@ export function isDirectory(dir: string): boolean {
     return false;
   }
 }
+
+/** True when `file` itself is a symbolic link (not followed); false on any error. */
+export function isSymbolicLink(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}

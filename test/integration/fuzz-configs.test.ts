@@ -765,7 +765,7 @@ test(`scanConfig survives ${CASES} mutated configs and leaves the registry alone
       expected = parsed.ok ? ['ok', 'unchanged'] : ['unparseable'];
       serverCount = parsed.ok ? parsed.servers.length : undefined;
     } else {
-      expected = mutation.payload.type === 'deleted' ? ['missing', 'absent'] : ['unparseable'];
+      expected = mutation.payload.type === 'deleted' ? ['missing', 'absent'] : ['unreadable'];
     }
 
     // The registry's checksum before the scan, where the scan must leave it alone. (Only an `ok` scan
@@ -781,13 +781,17 @@ test(`scanConfig survives ${CASES} mutated configs and leaves the registry alone
     byState.set(result.state, (byState.get(result.state) ?? 0) + 1);
     assert.ok(expected.includes(result.state), `state ${result.state}, expected ${expected.join(' or ')}: ${where}`);
     if (result.state === 'ok') current = undefined;
-    if (result.state === 'unparseable' || result.state === 'missing' || result.state === 'absent') {
+    if (result.state === 'unparseable' || result.state === 'unreadable' || result.state === 'missing' || result.state === 'absent') {
       current = databaseChecksum(dataDir, REGISTRY);
       assert.equal(current, before, `a ${result.state} config changed the registry: ${where}`);
     }
     if (result.state === 'unparseable') {
       assert.ok(result.error !== undefined && result.error.message !== '', `an unparseable result says why: ${where}`);
       assert.ok(result.conditions.some((c) => c.type === 'config_parse_error'), `an unparseable config raises a parse-error condition: ${where}`);
+    }
+    if (result.state === 'unreadable') {
+      assert.match(result.error?.message ?? '', /^it is a directory, not a regular file$/, `an unreadable result says why: ${where}`);
+      assert.ok(result.conditions.some((c) => c.type === 'config_unreadable'), `an unreadable config raises an unreadable condition: ${where}`);
     }
     if (result.state === 'ok') {
       assert.equal(result.servers.length, serverCount, `every parsed server is in the result: ${where}`);

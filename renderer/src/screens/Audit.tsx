@@ -15,7 +15,7 @@ import './audit/audit.css';
 
 const PAGE_SIZE = 100;
 const KNOWN_TYPES = [
-  'agent.linked', 'agent.registered', 'agent.unlinked', 'alert.opened', 'alert.acknowledged', 'alert.resolved', 'api_key.created', 'api_key.revoked',
+  'agent.linked', 'agent.registered', 'agent.unlinked', 'alert.opened', 'alert.reopened', 'alert.acknowledged', 'alert.resolved', 'api_key.created', 'api_key.revoked',
   'device_key.recorded', 'pin.set', 'rule.allowed', 'rule.disallowed', 'secret.added', 'secret.replaced', 'secret.removed', 'server.approved',
   'server.attested', 'server.declared', 'server.discovered', 'server.linked', 'server.matched', 'server.probed', 'server.registered', 'server.removed',
   'server.unlinked', 'server.updated', 'server.verified', 'setting.changed', 'trust.changed',
