@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -16,7 +16,9 @@ import { countRows } from '../helpers/db.ts';
 import { claudeDesktopConfig, fakeHome, writeByRename } from '../helpers/fake-home.ts';
 import { startServe } from '../helpers/serve.ts';
 
+/** `PRAGMA integrity_check` of the data directory's database; 'ok' too when a process was killed before it created one. */
 function integrity(home: string): string {
+  if (!existsSync(path.join(home, DATABASE_FILE))) return 'ok';
   const db = new Database(path.join(home, DATABASE_FILE), { readonly: true });
   try {
     return String(db.pragma('integrity_check', { simple: true }));
