@@ -147,7 +147,7 @@ function replace(db: Db, keychainFor: KeychainFor, installId: string, where: Dig
   appendAudit(db, { actor: 'system', type: 'digest_key.replaced', details: { store: placed.store, reason, ...(placed.file === undefined ? {} : { file: placed.file }) } });
   addNotice(
     db,
-    `The key of the config-value digests ${reason === 'missing' ? 'was missing from' : 'no longer matched'} ${whereText}, so MCP Warden made a new one: secret values in client configs (headers, arguments) read as changed on their next scan, so review those alerts.`,
+    `The key of the config-value digests ${reason === 'missing' ? 'was missing from' : 'no longer matched'} ${whereText}, so MCP Warden made a new one: secret values in client configs (headers, arguments) read as changed once, so review the alerts this raises.`,
   );
   return hex;
 }

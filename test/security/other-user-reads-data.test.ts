@@ -272,3 +272,33 @@ test('without a usable keychain the digest key goes to a 0600 file outside the d
   assert.equal(digestValue(redactionKey(store.db), 'x'), digestValue(createSecretKey(Buffer.from(legacy, 'hex')), 'x'));
   assert.equal(keychainOf(data).get(DIGEST_KEY_ENTRY), null);
 });
+
+test('a digest key gone from the keychain is replaced, audited and said, and scanning goes on', (t) => {
+  const root = tempDir(t);
+  const home = path.join(root, 'home');
+  const env = { HOME: home, XDG_CONFIG_HOME: undefined, CLAUDE_CONFIG_DIR: undefined, APPDATA: undefined };
+  const config = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
+  mkdirSync(path.dirname(config), { recursive: true });
+  writeFileSync(config, JSON.stringify(claudeDesktopConfig({ remote: { url: 'https://mcp.example.com/mcp', headers: { Authorization: 'Bearer kiwi42kiwi42kiwi42' } } })));
+  const data = path.join(root, 'data');
+  const run = (...args: string[]) => cli(['--home', data, ...args], { env });
+  assert.equal(run('scan').code, 0);
+  const keychain = keychainOf(data);
+  const first = keychain.get(DIGEST_KEY_ENTRY);
+  assert.ok(first !== null);
+  t.after(() => keychain.delete(DIGEST_KEY_ENTRY));
+
+  assert.equal(keychain.delete(DIGEST_KEY_ENTRY), true);
+  const rescan = run('scan', '--json');
+  assert.ok(rescan.stderr.includes('mcp-warden: note: The key of the config-value digests was missing from the OS keychain entry .digest-hmac-key, so MCP Warden made a new one: secret values in client configs (headers, arguments) read as changed once, so review the alerts this raises.\n'), rescan.stderr);
+  // The documented cost: the header's digest differs now, so it reads as changed (loud, not silent).
+  const findings = (JSON.parse(rescan.stdout) as { findings: { type: string; details: { fields?: Record<string, unknown> } }[] }).findings;
+  assert.deepEqual(findings.filter((f) => f.type === 'launch_changed').map((f) => Object.keys(f.details.fields ?? {})), [['headers']]);
+  const second = keychain.get(DIGEST_KEY_ENTRY);
+  assert.ok(second !== null && second !== first, 'a new key');
+  const replaced = JSON.parse(run('audit', '--type', 'digest_key.replaced', '--json').stdout) as { events: AuditEvent[] };
+  assert.deepEqual(replaced.events.map((e) => e.details), [{ store: 'keychain', reason: 'missing' }]);
+  assertKeyNotInDatabase(data, second);
+  assert.equal(run('scan').code, 3);
+  assert.equal(keychain.get(DIGEST_KEY_ENTRY), second, 'kept from then on');
+});
