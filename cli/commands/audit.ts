@@ -3,6 +3,7 @@ import path from 'node:path';
 import { invalidInput, WardenError } from '../../core/api/errors.ts';
 import { iterateAudit, listAudit, verifyAudit } from '../../core/audit/audit-log.ts';
 import { getServer } from '../../core/registry/read.ts';
+import { openPrivateOutput } from '../../core/util/private-file.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { formatTable, printJson, truncate } from '../output.ts';
 
@@ -36,7 +37,8 @@ export async function verify(options: GlobalOptions & { json?: boolean }): Promi
 export async function exportTrail(options: GlobalOptions & { format?: string; out?: string }): Promise<void> {
   if ((options.format ?? 'jsonl') !== 'jsonl') throw invalidInput('format', `Unknown export format "${options.format}": use jsonl.`);
   const file = options.out === undefined ? undefined : path.resolve(options.out);
-  const out = file === undefined ? process.stdout : createWriteStream(file);
+  // The trail says which servers ran which tools, when: the file is 0600 (an existing one is made so).
+  const out = file === undefined ? process.stdout : createWriteStream(file, { fd: openOut(file) });
   await withStore(options, async (store) => {
     for (const event of iterateAudit(store.db)) {
       if (!out.write(`${JSON.stringify(event)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
@@ -47,5 +49,13 @@ export async function exportTrail(options: GlobalOptions & { format?: string; ou
       out.once('error', (error) => reject(new WardenError('failed', `Cannot write ${file}: ${error.message}.`, 'out')));
       (out as NodeJS.WritableStream).end(() => resolve());
     });
+  }
+}
+
+function openOut(file: string): number {
+  try {
+    return openPrivateOutput(file);
+  } catch (error) {
+    throw new WardenError('failed', `Cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`, 'out');
   }
 }

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ALERT_RULES } from '../../core/alerts/rules.ts';
 import { severityRank, type Severity } from '../../core/api/alert.ts';
@@ -7,6 +6,7 @@ import { CLIENT_NAMES } from '../../core/discovery/clients/index.ts';
 import { scanAll } from '../../core/discovery/scan-all.ts';
 import type { ConfigScanResult } from '../../core/discovery/scan.ts';
 import { toSarif, type ReportFinding } from '../../core/report/sarif.ts';
+import { writePrivateFile } from '../../core/util/private-file.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { formatTable, printJson } from '../output.ts';
 import { hostPlatform } from '../platform.ts';
@@ -38,7 +38,8 @@ export async function scan(options: GlobalOptions & { json?: boolean; sarif?: st
     const file = path.resolve(options.sarif);
     try {
       const version = typeof __WARDEN_VERSION__ === 'string' ? __WARDEN_VERSION__ : '0.0.0-dev';
-      writeFileSync(file, `${JSON.stringify(toSarif(findings, { name: 'MCP Warden', version }), null, 2)}\n`);
+      // 0600: the findings name each config, server and where its plaintext secrets are.
+      writePrivateFile(file, `${JSON.stringify(toSarif(findings, { name: 'MCP Warden', version }), null, 2)}\n`);
     } catch (error) {
       throw new WardenError('failed', `Cannot write the SARIF file ${file}: ${(error as Error).message}.`, 'sarif');
     }

@@ -1,4 +1,5 @@
 import { unavailable } from '../../core/api/errors.ts';
+import { digestKeyStatus } from '../../core/secrets/digest-key.ts';
 import { OsKeychain } from '../../core/secrets/keychain.ts';
 import { addSecret, listSecrets, removeSecret, validateSecretName } from '../../core/secrets/secrets.ts';
 import type { Store } from '../../core/store/database.ts';
@@ -43,9 +44,13 @@ export async function remove(name: string, options: GlobalOptions & { force?: bo
 }
 
 export async function status(options: GlobalOptions & { json?: boolean }): Promise<void> {
-  const result = await withStore(options, (store) => keychainFor(store).status());
-  if (options.json === true) printJson({ keychain: result });
-  else if (result.available) process.stdout.write(`The OS keychain (${result.backend}) is available and persistent.\n`);
-  else process.stdout.write(`${result.problem ?? 'The OS keychain is not available.'}\n`);
+  const [result, digestKey] = await withStore(options, (store) => [keychainFor(store).status(), digestKeyStatus(store.db)] as const);
+  if (options.json === true) printJson({ keychain: result, digest_key: digestKey });
+  else {
+    if (result.available) process.stdout.write(`The OS keychain (${result.backend}) is available and persistent.\n`);
+    else process.stdout.write(`${result.problem ?? 'The OS keychain is not available.'}\n`);
+    if (digestKey.store === 'keychain') process.stdout.write('The key of the config-value digests is in the OS keychain.\n');
+    else if (digestKey.store === 'file') process.stdout.write(`The key of the config-value digests is in ${digestKey.file} (mode 0600), not in the OS keychain.\n`);
+  }
   if (!result.available) process.exitCode = 1;
 }

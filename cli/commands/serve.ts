@@ -5,11 +5,10 @@ import { invalidInput, WardenError } from '../../core/api/errors.ts';
 import { Monitor } from '../../core/monitor/monitor.ts';
 import { currentMonitor } from '../../core/monitor/lease.ts';
 import { OsKeychain } from '../../core/secrets/keychain.ts';
-import { openStore } from '../../core/store/database.ts';
 import { isLoopback } from '../../server/binding.ts';
 import { emitScanResult } from '../../server/events.ts';
 import { startServer } from '../../server/start.ts';
-import { dataDirFrom, type GlobalOptions } from '../context.ts';
+import { openCliStore, printNotices, type GlobalOptions } from '../context.ts';
 import { hostPlatform } from '../platform.ts';
 
 export interface ServeOptions extends GlobalOptions {
@@ -54,7 +53,7 @@ function settings(options: ServeOptions): { host: string; port: number; tls?: { 
  */
 export async function serve(options: ServeOptions): Promise<void> {
   const { host, port, tls, publicHosts } = settings(options);
-  const store = openStore(dataDirFrom(options));
+  const store = openCliStore(options);
   const notifier = { notify: (alerts: readonly Alert[]) => alerts.forEach((a) => process.stderr.write(`[${a.severity.toUpperCase()}] ${a.title} (alert ${a.id})\n`)) };
   let running;
   try {
@@ -95,6 +94,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     }
   }
 
+  // After the first scan, which may have made the digest key.
+  printNotices(store);
   process.stdout.write(`MCP Warden API on ${running.apiUrl}\nOpen the web UI: ${running.loginUrl()}\n${watching}\nPress Ctrl-C to stop.\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -102,5 +103,6 @@ export async function serve(options: ServeOptions): Promise<void> {
   });
   await monitor?.stop();
   await running.close();
+  printNotices(store);
   store.close();
 }

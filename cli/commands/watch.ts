@@ -1,13 +1,12 @@
 import type { Alert } from '../../core/api/alert.ts';
 import { CLIENT_NAMES } from '../../core/discovery/clients/index.ts';
 import { Monitor } from '../../core/monitor/monitor.ts';
-import { openStore } from '../../core/store/database.ts';
-import { dataDirFrom, type GlobalOptions } from '../context.ts';
+import { openCliStore, printNotices, type GlobalOptions } from '../context.ts';
 import { hostPlatform } from '../platform.ts';
 
 /** `watch`: the monitor in the foreground. High and critical alerts go to stderr as they are raised. */
 export async function watchConfigs(options: GlobalOptions): Promise<void> {
-  const store = openStore(dataDirFrom(options));
+  const store = openCliStore(options);
   const monitor = new Monitor({
     store,
     env: process.env,
@@ -33,5 +32,6 @@ export async function watchConfigs(options: GlobalOptions): Promise<void> {
     process.once('SIGTERM', stop);
   });
   await monitor.stop();
+  printNotices(store);
   store.close();
 }

@@ -69,7 +69,8 @@ function basicIso(date: Date): string {
 /**
  * Writes `text` over `file` only if its bytes still hash to `expectedSha256` (`''`: the file must
  * still be missing). The current bytes are first copied to `<file>.mcp-warden-backup-<time>` next
- * to it (same mode: it may hold what the config held), then write-file-atomic writes a temporary
+ * to it (mode 0600 whatever the original's: it holds what the config held, plaintext secrets
+ * included, and the config's folder is often readable by others), then write-file-atomic writes a temporary
  * file in the same folder, fsyncs it, gives it the original's mode and owner and renames it over the
  * file; the folder is fsynced after, so the rename itself survives a crash (POSIX).
  *
@@ -88,7 +89,8 @@ export function writeConfigAtomically(file: string, expectedSha256: string, text
   if (bytes !== null) {
     mode = fs.statSync(file).mode & 0o7777;
     // The backup holds the very bytes that were checked.
-    backup = writeBackup(file, bytes, mode, now);
+    backup = writeBackup(file, bytes, now);
+    privateOlderBackups(file);
   } else {
     fs.mkdirSync(path.dirname(file), { recursive: true });
   }
@@ -109,26 +111,54 @@ function readBytes(file: string): Buffer | null {
   throw new WardenError('failed', `${read.message.slice(0, -1)}; nothing was written.`, 'config');
 }
 
-function writeBackup(file: string, bytes: Buffer, mode: number, now: Date): string {
+/** Only the user may read a backup: it is the config as it was, with any plaintext secret in it. */
+const BACKUP_MODE = 0o600;
+
+function writeBackup(file: string, bytes: Buffer, now: Date): string {
   const base = `${file}${BACKUP_MARK}${basicIso(now)}`;
   for (let i = 1; ; i++) {
     const candidate = i === 1 ? base : `${base}-${i}`;
     let fd: number;
     try {
-      fd = fs.openSync(candidate, 'wx', mode);
+      // Created 0600 and exclusive: never a file someone else placed there, never readable in between.
+      fd = fs.openSync(candidate, 'wx', BACKUP_MODE);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw new WardenError('failed', `The backup ${candidate} could not be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ${file} is unchanged.`, 'config');
     }
     try {
+      // The umask can only have removed bits; set it exactly (the user can still read it back).
+      if (process.platform !== 'win32') fs.fchmodSync(fd, BACKUP_MODE);
       fs.writeSync(fd, bytes);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
-    // openSync's mode is filtered by the umask; the copy gets exactly the original's.
-    fs.chmodSync(candidate, mode);
     return candidate;
+  }
+}
+
+/**
+ * Backups of this file that an older version wrote with the config's own mode (0644 and a plaintext
+ * token, for instance) are made 0600 too. Only our own regular files; any failure leaves them be.
+ */
+function privateOlderBackups(file: string): void {
+  if (process.platform === 'win32') return;
+  const prefix = `${path.basename(file)}${BACKUP_MARK}`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.dirname(file)).filter((name) => name.startsWith(prefix));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const candidate = path.join(path.dirname(file), name);
+    try {
+      const stat = fs.lstatSync(candidate);
+      if (stat.isFile() && stat.uid === process.getuid?.() && (stat.mode & 0o077) !== 0) fs.chmodSync(candidate, BACKUP_MODE);
+    } catch {
+      // gone or not ours: nothing to do
+    }
   }
 }
 

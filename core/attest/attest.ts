@@ -22,6 +22,7 @@ import type { Db, Store } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
 import { recomputeTrust } from '../trust/record.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
+import { writePrivateFile } from '../util/private-file.ts';
 import { deviceKey, readDevicePublicKey } from './device-key.ts';
 import { decodeBase64, signStatement, verifyEnvelope } from './dsse.ts';
 import { measurementProblem, measureWithStats, type HashStats, type MeasureOptions } from './measure.ts';
@@ -396,7 +397,8 @@ export function exportAttestation(store: Store, server: ServerDefinition, file: 
   const target = path.resolve(file);
   const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
   try {
-    fs.writeFileSync(tmp, `${JSON.stringify(attestation.envelope, null, 2)}\n`, { mode: 0o644 });
+    // 0600 like every export (it names the server's command, arguments and env keys); share it by choice.
+    writePrivateFile(tmp, `${JSON.stringify(attestation.envelope, null, 2)}\n`);
     fs.renameSync(tmp, target);
   } catch (error) {
     fs.rmSync(tmp, { force: true });

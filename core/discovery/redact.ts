@@ -4,28 +4,21 @@
  * notice a change, useless to read back); args and URL query values are replaced where the hygiene
  * rules see a secret. References (`${env:X}`, `{{secret:X}}`, `$X`) are kept: they are not values.
  */
-import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import type { DiscoveredServer } from '../api/discovery.ts';
+import { digestKey } from '../secrets/digest-key.ts';
 import type { Db } from '../store/database.ts';
-import { stmt } from '../store/statements.ts';
 
 const REFERENCE = /^(\$\{[^}]+\}|\{\{secret:[^}]+\}\}|\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_][A-Za-z0-9_]*%)$/;
 export const REDACTED = /^\[redacted:[0-9a-f]{16}\]$/;
 
-const keys = new WeakMap<Db, KeyObject>();
-
 /**
- * A per-database random key for the digests, so equal values in two databases do not match. Kept as
- * a KeyObject: createHmac would otherwise import raw key bytes again on every call.
+ * A per-database random key for the digests, so equal values in two databases do not match. It lives
+ * in the OS keychain, never beside the digests (core/secrets/digest-key.ts); kept as a KeyObject:
+ * createHmac would otherwise import raw key bytes again on every call.
  */
 export function redactionKey(db: Db): KeyObject {
-  const known = keys.get(db);
-  if (known !== undefined) return known;
-  const read = stmt<[], { value: string }>(db, "SELECT value FROM meta WHERE key = 'redaction_key'");
-  if (read.get() === undefined) stmt(db, "INSERT OR IGNORE INTO meta (key, value) VALUES ('redaction_key', ?)").run(randomBytes(32).toString('hex'));
-  const key = createSecretKey(Buffer.from((read.get() as { value: string }).value, 'hex'));
-  keys.set(db, key);
-  return key;
+  return digestKey(db);
 }
 
 export function digestValue(key: KeyObject, value: string): string {

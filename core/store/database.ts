@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { WardenError } from '../api/errors.ts';
+import { createPrivateFile, ensurePrivateDir, makePrivate, makeTreePrivate, tightenedNotice } from '../home/private-files.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
+import { addNotice } from './notices.ts';
 
 export type Db = Database.Database;
 
@@ -24,10 +25,16 @@ export interface OpenOptions {
   migrations?: readonly Migration[];
 }
 
-/** Opens (creating if needed) the database in `dataDir` and brings its schema up to date. */
+/**
+ * Opens (creating if needed) the database in `dataDir` and brings its schema up to date. The data
+ * directory is made private first (0700; another user's is refused) and the database files 0600;
+ * when either was looser, everything else in the directory is made private too, and a notice says so.
+ */
 export function openStore(dataDir: string, options: OpenOptions = {}): Store {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const tightenedDir = ensurePrivateDir(dataDir);
   const file = path.join(dataDir, DATABASE_FILE);
+  // Created here, 0600: SQLite would create it 0644 (minus the umask); its -wal and -shm take its mode.
+  createPrivateFile(file);
   let db: Db;
   try {
     db = new Database(file);
@@ -36,14 +43,54 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
   }
   try {
     configure(db);
+    // Files an older version created 0644 (the -wal and -shm exist once WAL is on).
+    const looseFiles = [file, `${file}-wal`, `${file}-shm`].map(makePrivate).filter((t) => t !== null);
     migrate(db, options.migrations ?? MIGRATIONS);
     const installId = ensureInstallId(db);
-    return { db, dataDir, installId, close: () => db.close() };
+    if (tightenedDir !== null || looseFiles.length > 0) makeTreePrivate(dataDir);
+    if (tightenedDir !== null) addNotice(db, tightenedNotice(tightenedDir));
+    return { db, dataDir, installId, close: () => closeDatabase(db) };
   } catch (error) {
     db.close();
     if (error instanceof WardenError) throw error;
     throw new WardenError('failed', `Cannot use the database ${file}: ${(error as Error).message}.`);
   }
+}
+
+const truncateOnClose = new WeakSet<Db>();
+
+/**
+ * Asks for the WAL to be checkpointed and truncated when this connection closes: after bytes that
+ * must not linger (a key moved out of the database) were overwritten, their older page images in the
+ * WAL go too. SQLite does the same by itself when the last connection closes; this covers a close
+ * while others (a running `serve`) keep the file open.
+ */
+export function truncateWalOnClose(db: Db): void {
+  truncateOnClose.add(db);
+}
+
+/**
+ * Copies every WAL frame into warden.db and empties the WAL file, now (outside a transaction). True
+ * when it completed; false when another process's reader or writer kept it from finishing in time,
+ * which leaves it to the next checkpoint.
+ */
+export function truncateWal(db: Db): boolean {
+  if (!db.open || db.inTransaction) return false;
+  try {
+    // Readers of other processes hold it up briefly at most: wait a little, not the full busy timeout.
+    db.pragma('busy_timeout = 2000');
+    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    return result?.busy === 0;
+  } catch {
+    return false;
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  }
+}
+
+function closeDatabase(db: Db): void {
+  if (truncateOnClose.has(db)) truncateWal(db);
+  db.close();
 }
 
 function configure(db: Db): void {

@@ -13,9 +13,11 @@ import type { Notifier } from '../../core/alerts/notifier.ts';
 import { resolveDataDir } from '../../core/home/data-dir.ts';
 import { currentMonitor } from '../../core/monitor/lease.ts';
 import { Monitor } from '../../core/monitor/monitor.ts';
+import { moveLegacyDigestKey } from '../../core/secrets/digest-key.ts';
 import { OsKeychain, type Keychain } from '../../core/secrets/keychain.ts';
 import { allSettings, getSetting } from '../../core/settings/settings.ts';
 import { openStore, type Store } from '../../core/store/database.ts';
+import { takeNotices } from '../../core/store/notices.ts';
 import { createDispatcher, type Dispatcher } from '../../server/dispatch.ts';
 import { emitScanResult } from '../../server/events.ts';
 import { isNotificationLevel, type NotificationLevel } from './notification-batch.ts';
@@ -30,6 +32,8 @@ export interface EngineOptions {
   /** Where high and critical alerts go (the notification batcher). */
   notifier: Notifier;
   onError?: (message: string) => void;
+  /** What the data directory has to say once (a folder made private, where the digest key is); default stderr. */
+  onNotice?: (message: string) => void;
 }
 
 export interface MonitorStatus {
@@ -62,6 +66,19 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
   const dataDir = options.dataDir ?? resolveDataDir(where);
   const store = openStore(dataDir);
   const onError = options.onError ?? ((message: string) => process.stderr.write(`mcp-warden: ${message}\n`));
+  const onNotice = options.onNotice ?? ((message: string) => process.stderr.write(`mcp-warden: note: ${message}\n`));
+  const sayNotices = () => {
+    try {
+      takeNotices(store.db).forEach((notice) => onNotice(notice));
+    } catch (error) {
+      onError(`the data directory's notices could not be read: ${(error as Error).message}`);
+    }
+  };
+  try {
+    moveLegacyDigestKey(store.db);
+  } catch (error) {
+    onError(`the key of the config-value digests is still in the database, because ${(error as Error).message}`);
+  }
   let dispatcher: Dispatcher;
   try {
     dispatcher = createDispatcher({
@@ -104,6 +121,8 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
     notRunning = `Another MCP Warden process${holder === undefined ? '' : ` (pid ${holder.pid})`} monitors this data directory, so this app does not watch the client configs itself.`;
   }
 
+  // After the monitor's first scan, which may have made the digest key.
+  sayNotices();
   let closed = false;
   return {
     dataDir,
@@ -133,6 +152,7 @@ export async function startEngine(options: EngineOptions): Promise<Engine> {
       closed = true;
       await monitor?.stop();
       dispatcher.close();
+      sayNotices();
       store.close();
     },
   };

@@ -222,12 +222,12 @@ test('a write is refused when the file changed between read and write, and the c
   assert.throws(() => writeConfigAtomically(missing, none.sha256, '{}\n'), /it was created/);
 });
 
-test('the file mode is kept, and the backup has it too', (t) => {
+test('the file mode is kept, and the backup is 0600 whatever the file had (it holds the old values)', (t) => {
   const { options, launcher, file } = setup(t, FOUR_SPACES);
   approveServer(options, 'notes');
-  chmodSync(file, 0o600);
+  chmodSync(file, 0o640);
   const { backup } = attachServer(options, 'notes', { client: 'claude-desktop', launcher });
-  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.equal(statSync(file).mode & 0o777, 0o640);
   assert.equal(statSync(backup as string).mode & 0o777, 0o600);
 });
 

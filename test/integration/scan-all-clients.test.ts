@@ -16,10 +16,12 @@ import type { ServerDefinition } from '../../core/api/server.ts';
 import { allLocations, claudeCodeProjectLocations } from '../../core/discovery/clients/index.ts';
 import { parseConfig } from '../../core/discovery/parse.ts';
 import { digestValue } from '../../core/discovery/redact.ts';
+import { DIGEST_KEY_ENTRY } from '../../core/secrets/digest-key.ts';
 import { scanAll } from '../../core/discovery/scan-all.ts';
 import { DATABASE_FILE, openStore } from '../../core/store/database.ts';
 import { cli, ROOT, tempDir, type CliResult } from '../helpers/cli.ts';
 import { fakeHome } from '../helpers/fake-home.ts';
+import { keychainOf } from '../helpers/secrets.ts';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'clients');
 const fixture = (file: string): string => readFileSync(path.join(FIXTURES, file), 'utf8');
@@ -163,7 +165,8 @@ test('scan finds every client at its real Linux path, follows Claude Code projec
   for (const name of expectedDisabled) assert.equal(serverNamed(name).status, 'discovered', `${name} is registered although disabled`);
 
   // Remote servers with headers: http/sse, header names kept, values only as keyed digests.
-  const key = createSecretKey(Buffer.from((db.prepare("SELECT value FROM meta WHERE key = 'redaction_key'").get() as { value: string }).value, 'hex'));
+  // The digest key is in the OS keychain, not in the database.
+  const key = createSecretKey(Buffer.from(keychainOf(dataDir).get(DIGEST_KEY_ENTRY) ?? '', 'hex'));
   const remote = report.configs.flatMap((c) =>
     c.servers.map((s) => ({ name: s.name as string, entry: (byPath.get(c.path) as Placed).servers.find((p) => p.pointer === s.pointer) as DiscoveredServer })),
   ).filter((r) => r.entry.transport !== 'stdio' && Object.keys(r.entry.headers).length > 0);
