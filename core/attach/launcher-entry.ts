@@ -1,6 +1,6 @@
 /**
  * The config entry that makes a client start a server through MCP Warden's launcher
- * (`mcp-warden run <name>`), and how the scan recognises one. Absolute paths only: a client such as
+ * (`mcp-warden run -- <name>`), and how the scan recognises one. Absolute paths only: a client such as
  * Claude Desktop starts servers with a bare environment, not the user's shell PATH, so neither
  * `node` nor `mcp-warden` can be looked up. In the packaged app the app's own executable runs the
  * CLI entry in Node mode (ELECTRON_RUN_AS_NODE=1), so no separate Node is needed.
@@ -72,11 +72,28 @@ export function launcherContextFromProcess(dataDirOverride?: string): LauncherCo
   };
 }
 
+/**
+ * The arguments that start the launcher for `name`: `run -- <name>`. The name rule already forbids a
+ * leading '-', but a name stored before that rule (or written by hand) must still reach `run` as the
+ * name, never as an option: `--` ends the options. Entries written as `run <name>` are still
+ * recognised (`runName`).
+ */
+export function runArgs(name: string): string[] {
+  return ['run', '--', name];
+}
+
+/** The server name of launcher arguments after the CLI entry and `--home`: `run -- <name>`, or the older `run <name>`. */
+function runName(rest: readonly string[]): string | null {
+  if (rest.length === 3 && rest[0] === 'run' && rest[1] === '--' && rest[2] !== '') return rest[2] as string;
+  if (rest.length === 2 && rest[0] === 'run' && rest[1] !== '' && !(rest[1] as string).startsWith('-')) return rest[1] as string;
+  return null;
+}
+
 export function launcherEntry(name: string, ctx: LauncherContext): LauncherEntry {
   if (!path.isAbsolute(ctx.execPath) || !path.isAbsolute(ctx.cliEntry) || (ctx.dataDir !== null && !path.isAbsolute(ctx.dataDir))) {
     throw new Error('A launcher entry needs absolute paths for the executable, the CLI entry and the data directory.');
   }
-  const entry: LauncherEntry = { command: ctx.execPath, args: [ctx.cliEntry, ...(ctx.dataDir !== null ? ['--home', ctx.dataDir] : []), 'run', name] };
+  const entry: LauncherEntry = { command: ctx.execPath, args: [ctx.cliEntry, ...(ctx.dataDir !== null ? ['--home', ctx.dataDir] : []), ...runArgs(name)] };
   if (ctx.env !== undefined && Object.keys(ctx.env).length > 0) entry.env = { ...ctx.env };
   return entry;
 }
@@ -90,7 +107,8 @@ const baseName = (file: string): string => file.split(/[\\/]/).pop() ?? file;
 
 /**
  * Recognises our own launcher form: any program whose arguments run an mcp-warden CLI entry (or the
- * `mcp-warden` command itself) with optional `--home <dir>` and then exactly `run <name>`.
+ * `mcp-warden` command itself) with optional `--home <dir>` and then exactly `run -- <name>` (or the
+ * older `run <name>`).
  * The form only: whether the program and the entry are really MCP Warden is for the caller to check.
  */
 export function parseLauncherEntry(entry: { command: string | null; args: readonly string[] }): { name: string; home: string | null } | null {
@@ -107,8 +125,8 @@ export function parseLauncherEntry(entry: { command: string | null; args: readon
     home = rest[0].slice('--home='.length);
     rest = rest.slice(1);
   }
-  if (rest.length !== 2 || rest[0] !== 'run' || rest[1] === '' || (rest[1] as string).startsWith('-')) return null;
-  return { name: rest[1] as string, home };
+  const name = runName(rest);
+  return name === null ? null : { name, home };
 }
 
 /** The CLI entry path a recognised launcher entry runs (null for the bare `mcp-warden` command). */
