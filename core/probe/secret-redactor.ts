@@ -64,7 +64,8 @@ export function secretVariants(value: string): { text: string; whole: boolean }[
       add(form.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()));
     }
     // A run of the value that starts at byte offset k encodes as a run of the base64 of bytes k.. when
-    // k is a multiple of 3: offsets 0, 1 and 2 cover every start. Padding is left off.
+    // k is a multiple of 3: offsets 0, 1 and 2 cover every start. The whole value also with padding.
+    add(bytes.toString('base64'));
     for (let k = 0; k < 3 && bytes.length - k >= ENCODED_MIN_BYTES; k++) {
       const part = bytes.subarray(k);
       add(part.toString('base64').replace(/=+$/, ''), k === 0);
