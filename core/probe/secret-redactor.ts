@@ -148,22 +148,23 @@ export class Redactor {
 
   #scanWindows(text: string, spans: number[]): void {
     const filter = this.#filter;
+    const last = text.length - RUN;
     let h = hashAt(text, 0);
     for (let i = 0; ; i++) {
-      const bit = h & (FILTER_BITS - 1);
-      if (((filter[bit >>> 5] as number) & (1 << (bit & 31))) !== 0) {
+      // 32 windows share a filter word: one typed-array read rules most of them out.
+      if (((filter[(h & (FILTER_BITS - 1)) >>> 5] as number) & (1 << (h & 31))) !== 0) {
         const list = this.#windows.get(h);
         if (list !== undefined) {
           for (const w of list) {
             if (!text.startsWith(w.gram, i)) continue;
-            const last = spans.length - 3;
-            if (last >= 0 && i <= (spans[last + 1] as number)) spans[last + 1] = i + RUN;
+            const previous = spans.length - 3;
+            if (previous >= 0 && i <= (spans[previous + 1] as number)) spans[previous + 1] = i + RUN;
             else spans.push(i, i + RUN, w.secret);
             break;
           }
         }
       }
-      if (i + RUN >= text.length) return;
+      if (i >= last) return;
       h = (Math.imul(h - Math.imul(text.charCodeAt(i), LEAVING), BASE) + text.charCodeAt(i + RUN)) | 0;
     }
   }
