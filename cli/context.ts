@@ -3,6 +3,7 @@ import { resolveDataDir } from '../core/home/data-dir.ts';
 import { moveLegacyDigestKey } from '../core/secrets/digest-key.ts';
 import { openStore, type Store } from '../core/store/database.ts';
 import { takeNotices } from '../core/store/notices.ts';
+import { printError } from './output.ts';
 
 export interface GlobalOptions {
   home?: string;
@@ -17,7 +18,7 @@ export function dataDirFrom(options: GlobalOptions): string {
  * the keychain), once, on stderr: stdout stays the command's own output (JSON included).
  */
 export function printNotices(store: Store): void {
-  for (const notice of takeNotices(store.db)) process.stderr.write(`mcp-warden: note: ${notice}\n`);
+  for (const notice of takeNotices(store.db)) printError(`mcp-warden: note: ${notice}\n`);
 }
 
 /**
@@ -30,7 +31,7 @@ export function openCliStore(options: GlobalOptions): Store {
     moveLegacyDigestKey(store.db);
   } catch (error) {
     // Not fatal for a command that needs no digests; the next try (or scan) moves it.
-    process.stderr.write(`mcp-warden: note: the key of the config-value digests is still in the database, because ${(error as Error).message}\n`);
+    printError(`mcp-warden: note: the key of the config-value digests is still in the database, because ${(error as Error).message}\n`);
   }
   printNotices(store);
   return store;

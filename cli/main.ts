@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeFor, WardenError } from '../core/api/errors.ts';
+import { printError, safeText } from './output.ts';
 
 declare const __WARDEN_VERSION__: string | undefined;
 const VERSION = typeof __WARDEN_VERSION__ === 'string' ? __WARDEN_VERSION__ : '0.0.0-dev';
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
     .option('--home <dir>', 'data directory (default: $MCP_WARDEN_HOME, else the platform app-data directory)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'mcp-warden: ')) });
+    .configureOutput({ outputError: (text, write) => write(safeText(text.replace(/^error: /, 'mcp-warden: '))) });
 
   const mcp = program.command('mcp').description('register, inspect and remove MCP servers');
   const json = () => new Option('--json', 'print one JSON document');
@@ -323,10 +324,10 @@ function report(error: unknown): number {
     return error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
   }
   if (error instanceof WardenError) {
-    process.stderr.write(`mcp-warden: ${error.message}\n`);
+    printError(`mcp-warden: ${error.message}\n`);
     return exitCodeFor(error);
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`mcp-warden: unexpected error: ${message}${process.env.MCP_WARDEN_DEBUG ? `\n${(error as Error).stack ?? ''}` : ' (set MCP_WARDEN_DEBUG=1 for details)'}\n`);
+  printError(`mcp-warden: unexpected error: ${message}${process.env.MCP_WARDEN_DEBUG ? `\n${(error as Error).stack ?? ''}` : ' (set MCP_WARDEN_DEBUG=1 for details)'}\n`);
   return 1;
 }

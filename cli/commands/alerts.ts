@@ -2,7 +2,7 @@ import { changeAlertState, listAlerts } from '../../core/alerts/alert-store.ts';
 import { invalidInput } from '../../core/api/errors.ts';
 import { findServer } from '../../core/registry/read.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
-import { formatTable, printJson, truncate } from '../output.ts';
+import { formatTable, print, printJson, truncate } from '../output.ts';
 
 export async function list(options: GlobalOptions & { json?: boolean; state?: string; severity?: string; server?: string }): Promise<void> {
   const alerts = await withStore(options, (store) => {
@@ -14,11 +14,11 @@ export async function list(options: GlobalOptions & { json?: boolean; state?: st
   });
   if (options.json === true) return printJson({ alerts });
   if (alerts.length === 0) {
-    process.stdout.write('No alerts.\n');
+    print('No alerts.\n');
     return;
   }
   const rows = alerts.map((a) => [String(a.id), a.severity.toUpperCase(), a.state, a.server_name ?? '-', truncate(a.title, 100)]);
-  process.stdout.write(`${formatTable(['ID', 'SEVERITY', 'STATE', 'SERVER', 'TITLE'], rows)}\n`);
+  print(`${formatTable(['ID', 'SEVERITY', 'STATE', 'SERVER', 'TITLE'], rows)}\n`);
 }
 
 function alertId(text: string): number {
@@ -29,5 +29,5 @@ function alertId(text: string): number {
 export async function setState(id: string, state: 'acknowledged' | 'resolved', options: GlobalOptions & { json?: boolean }): Promise<void> {
   const alert = await withStore(options, (store) => changeAlertState(store.db, alertId(id), state));
   if (options.json === true) printJson({ alert });
-  else process.stdout.write(`Alert ${alert.id} ${state}: ${alert.title}\n`);
+  else print(`Alert ${alert.id} ${state}: ${alert.title}\n`);
 }

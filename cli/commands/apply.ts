@@ -3,7 +3,7 @@ import type { ApplyChange } from '../../core/api/launcher.ts';
 import { launcherContextFromProcess } from '../../core/attach/launcher-entry.ts';
 import { applyManifestFile } from '../../core/manifest/apply.ts';
 import { dataDirFrom, withStore, type GlobalOptions } from '../context.ts';
-import { printJson } from '../output.ts';
+import { print, printJson } from '../output.ts';
 import { hostPlatform } from '../platform.ts';
 
 export async function apply(options: GlobalOptions & { file?: string; dryRun?: boolean; json?: boolean }): Promise<void> {
@@ -15,8 +15,8 @@ export async function apply(options: GlobalOptions & { file?: string; dryRun?: b
     ),
   );
   if (options.json === true) return printJson(result);
-  if (dryRun) process.stdout.write('Dry run: nothing was changed. The plan:\n');
-  process.stdout.write(result.changes.map((c) => `${line(c)}\n`).join(''));
+  if (dryRun) print('Dry run: nothing was changed. The plan:\n');
+  print(result.changes.map((c) => `${line(c)}\n`).join(''));
 }
 
 /** `+ register github`, `~ update github: args, env_template`, `→ attach github to claude-desktop`, `= github unchanged`. */

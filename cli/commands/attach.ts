@@ -1,7 +1,7 @@
 /** `mcp attach` / `mcp detach`: put the launcher between a client and a server, or take it out. */
 import type { AttachResult } from '../../core/api/launcher.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
-import { printJson } from '../output.ts';
+import { print, printJson } from '../output.ts';
 
 interface AttachFlags extends GlobalOptions {
   client?: string;
@@ -34,9 +34,9 @@ function report(result: AttachResult, action: 'attach' | 'detach' | 'remove', js
   if (json) return printJson({ result });
   const where = `${result.client} (${result.config_path}, entry "${result.key}")`;
   if (!result.changed) {
-    process.stdout.write(action === 'attach' ? `"${result.server}" is already attached in ${where}: nothing was written.\n` : `"${result.server}" is not attached in ${where}: nothing was written.\n`);
+    print(action === 'attach' ? `"${result.server}" is already attached in ${where}: nothing was written.\n` : `"${result.server}" is not attached in ${where}: nothing was written.\n`);
     return;
   }
   const done = action === 'attach' ? 'now starts through the MCP Warden launcher in' : action === 'remove' ? 'was removed from' : 'is a plain entry again in';
-  process.stdout.write(`"${result.server}" ${done} ${where}. Backup of the previous file: ${result.backup ?? 'none (the file was new)'}.\n`);
+  print(`"${result.server}" ${done} ${where}. Backup of the previous file: ${result.backup ?? 'none (the file was new)'}.\n`);
 }

@@ -7,7 +7,7 @@ import { getServer } from '../../core/registry/read.ts';
 import { OsKeychain } from '../../core/secrets/keychain.ts';
 import { recomputeTrust } from '../../core/trust/record.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
-import { printJson } from '../output.ts';
+import { print, printError, printJson } from '../output.ts';
 
 export async function attest(name: string, options: GlobalOptions & { json?: boolean; out?: string; publisherKey?: string; checksum?: string; signature?: string }): Promise<void> {
   const done = await withStore(options, (store) => {
@@ -29,8 +29,8 @@ export async function attest(name: string, options: GlobalOptions & { json?: boo
     s.url ? `url ${s.url}` : null,
     `manifest ${s.manifest_sha256 ?? 'not pinned'}`,
   ].filter(Boolean);
-  process.stdout.write(`Attested "${name}" (attestation ${done.result.attestation.id}), signed by ${done.result.envelope.signatures[0]?.keyid ?? 'the device key'}:\n  ${what.join('\n  ')}\n`);
-  if (done.exported) process.stdout.write(`Wrote the signed envelope to ${done.exported.file}.\n`);
+  print(`Attested "${name}" (attestation ${done.result.attestation.id}), signed by ${done.result.envelope.signatures[0]?.keyid ?? 'the device key'}:\n  ${what.join('\n  ')}\n`);
+  if (done.exported) print(`Wrote the signed envelope to ${done.exported.file}.\n`);
 }
 
 export async function verify(name: string | undefined, options: GlobalOptions & { all?: boolean; json?: boolean }): Promise<void> {
@@ -41,10 +41,10 @@ export async function verify(name: string | undefined, options: GlobalOptions & 
   if (options.json === true) printJson({ verifications: results });
   else {
     for (const r of results) {
-      if (r.ok) process.stdout.write(`✓ ${r.name}: matches attestation ${r.attestation_id}\n`);
-      else process.stdout.write(`✗ ${r.name}: attestation ${r.attestation_id} FAILED: ${r.differences.map((d) => `${d.label} changed (${short(d.before)} -> ${short(d.after)})${d.note ? `: ${d.note}` : ''}`).join('; ')}\n`);
+      if (r.ok) print(`✓ ${r.name}: matches attestation ${r.attestation_id}\n`);
+      else print(`✗ ${r.name}: attestation ${r.attestation_id} FAILED: ${r.differences.map((d) => `${d.label} changed (${short(d.before)} -> ${short(d.after)})${d.note ? `: ${d.note}` : ''}`).join('; ')}\n`);
     }
-    if (results.length === 0) process.stdout.write('No server has been attested yet.\n');
+    if (results.length === 0) print('No server has been attested yet.\n');
   }
   if (results.some((r) => !r.ok)) process.exitCode = 1;
 }
@@ -65,9 +65,9 @@ export async function verifyFile(file: string, options: { key?: string; json?: b
   }
   const verdict = verifyEnvelope(text, options.key);
   if (options.json === true) printJson({ verification: verdict });
-  else if (verdict.ok) process.stdout.write(`The attestation in ${file} is signed by ${options.key} and intact.\n`);
+  else if (verdict.ok) print(`The attestation in ${file} is signed by ${options.key} and intact.\n`);
   if (!verdict.ok) {
-    if (options.json !== true) process.stderr.write(`mcp-warden: ${verdict.reason}\n`);
+    if (options.json !== true) printError(`mcp-warden: ${verdict.reason}\n`);
     process.exitCode = 1;
   }
 }
@@ -81,5 +81,5 @@ export async function trust(name: string, options: GlobalOptions & { json?: bool
     return { server, recomputed, history: options.history === true ? trustHistory(store.db, server.id) : undefined };
   });
   if (options.json === true) return printJson({ server: out.server.name, trust: out.recomputed.breakdown, ...(out.history ? { history: out.history } : {}) });
-  process.stdout.write(`${formatTrust(out.server.name, out.recomputed.breakdown)}\n`);
+  print(`${formatTrust(out.server.name, out.recomputed.breakdown)}\n`);
 }

@@ -5,7 +5,7 @@ import { iterateAudit, listAudit, verifyAudit } from '../../core/audit/audit-log
 import { getServer } from '../../core/registry/read.ts';
 import { openPrivateOutput } from '../../core/util/private-file.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
-import { formatTable, printJson, truncate } from '../output.ts';
+import { formatTable, print, printError, printJson, truncate } from '../output.ts';
 
 export async function list(options: GlobalOptions & { json?: boolean; server?: string; type?: string; limit?: string }): Promise<void> {
   const limit = options.limit === undefined ? undefined : Number(options.limit);
@@ -17,19 +17,19 @@ export async function list(options: GlobalOptions & { json?: boolean; server?: s
   });
   if (options.json === true) return printJson({ events });
   if (events.length === 0) {
-    process.stdout.write('No audit events.\n');
+    print('No audit events.\n');
     return;
   }
   const rows = events.map((e) => [String(e.seq), e.at, e.actor, e.type, truncate(JSON.stringify(e.details), 90)]);
-  process.stdout.write(`${formatTable(['SEQ', 'AT', 'ACTOR', 'TYPE', 'DETAILS'], rows)}\n`);
+  print(`${formatTable(['SEQ', 'AT', 'ACTOR', 'TYPE', 'DETAILS'], rows)}\n`);
 }
 
 export async function verify(options: GlobalOptions & { json?: boolean }): Promise<void> {
   const verdict = await withStore(options, (store) => verifyAudit(store.db));
   if (options.json === true) printJson({ verification: verdict });
-  else if (verdict.ok) process.stdout.write(`The audit trail is intact: ${verdict.events} events, head ${verdict.head.slice(0, 16)}.\n`);
+  else if (verdict.ok) print(`The audit trail is intact: ${verdict.events} events, head ${verdict.head.slice(0, 16)}.\n`);
   if (!verdict.ok) {
-    if (options.json !== true) process.stderr.write(`mcp-warden: The audit trail is broken at event ${verdict.broken_at}: ${verdict.reason}.\n`);
+    if (options.json !== true) printError(`mcp-warden: The audit trail is broken at event ${verdict.broken_at}: ${verdict.reason}.\n`);
     process.exitCode = 1;
   }
 }

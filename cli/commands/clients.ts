@@ -1,7 +1,7 @@
 import { CLIENT_NAMES } from '../../core/discovery/clients/index.ts';
 import { stmt } from '../../core/store/statements.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
-import { formatTable, printJson } from '../output.ts';
+import { formatTable, print, printJson } from '../output.ts';
 
 interface ClientRow {
   id: string;
@@ -39,7 +39,7 @@ export async function list(options: GlobalOptions & { json?: boolean }): Promise
   });
   if (options.json === true) return printJson({ clients });
   if (clients.length === 0) {
-    process.stdout.write('No client configs seen yet: run `mcp-warden scan`.\n');
+    print('No client configs seen yet: run `mcp-warden scan`.\n');
     return;
   }
   const rows = clients.map((c) => [
@@ -49,5 +49,5 @@ export async function list(options: GlobalOptions & { json?: boolean }): Promise
     String(c.servers),
     c.attached.length === 0 ? '-' : c.attached.map((a) => a.name).join(', '),
   ]);
-  process.stdout.write(`${formatTable(['CLIENT', 'CONFIG', 'STATE', 'SERVERS', 'ATTACHED'], rows)}\n`);
+  print(`${formatTable(['CLIENT', 'CONFIG', 'STATE', 'SERVERS', 'ATTACHED'], rows)}\n`);
 }

@@ -2,7 +2,7 @@ import { WardenError } from '../../core/api/errors.ts';
 import type { EnvVar, ServerDefinition, ServerInput } from '../../core/api/server.ts';
 import { getServer, listServers } from '../../core/registry/read.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
-import { formatTable, printJson, truncate } from '../output.ts';
+import { formatFields, formatTable, print, printJson, truncate } from '../output.ts';
 
 export interface AddOptions extends GlobalOptions {
   /** --args and --arg values in command-line order. */
@@ -38,7 +38,7 @@ export async function add(name: string, transport: string, options: AddOptions):
   const { registerServer } = await import('../../core/registry/register.ts');
   const server = await withStore(options, (store) => registerServer(store, dropUndefined(input), { cwd: process.cwd(), env: process.env }));
   if (options.json === true) printJson({ server });
-  else process.stdout.write(`Registered ${server.transport} server "${server.name}" (${server.id}): ${launchLine(server)}\n`);
+  else print(`Registered ${server.transport} server "${server.name}" (${server.id}): ${launchLine(server)}\n`);
 }
 
 export async function list(options: GlobalOptions & { json?: boolean }): Promise<void> {
@@ -46,11 +46,11 @@ export async function list(options: GlobalOptions & { json?: boolean }): Promise
   const { servers, scores } = await withStore(options, (store) => ({ servers: listServers(store.db), scores: latestTrustScores(store.db) }));
   if (options.json === true) return printJson({ servers: servers.map((s) => ({ ...s, trust_score: scores.get(s.id)?.score ?? null })) });
   if (servers.length === 0) {
-    process.stdout.write('No servers are registered. Add one with `mcp-warden mcp add <name> stdio --command <path>`.\n');
+    print('No servers are registered. Add one with `mcp-warden mcp add <name> stdio --command <path>`.\n');
     return;
   }
   const rows = servers.map((s) => [s.name, s.status, String(scores.get(s.id)?.score ?? '-'), s.transport, launchLine(s), truncate(s.description, 40), s.env_template.map((e) => e.key).join(',')]);
-  process.stdout.write(`${formatTable(['NAME', 'STATUS', 'TRUST', 'TRANSPORT', 'COMMAND/URL', 'DESCRIPTION', 'ENV'], rows)}\n`);
+  print(`${formatTable(['NAME', 'STATUS', 'TRUST', 'TRANSPORT', 'COMMAND/URL', 'DESCRIPTION', 'ENV'], rows)}\n`);
 }
 
 export async function show(name: string, options: GlobalOptions & { json?: boolean }): Promise<void> {
@@ -89,15 +89,14 @@ export async function show(name: string, options: GlobalOptions & { json?: boole
     for (const entry of pin.entries) fields.push([`Pinned ${entry.kind}`, `${entry.key}  sha256:${entry.sha256.slice(0, 16)}`]);
   }
   if (lastDiff !== null) fields.push(['Last diff', JSON.stringify(lastDiff)]);
-  const width = Math.max(...fields.map(([k]) => k.length));
-  process.stdout.write(`${fields.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`).join('\n')}\n`);
+  print(`${formatFields(fields)}\n`);
 }
 
 export async function remove(name: string, options: GlobalOptions & { json?: boolean }): Promise<void> {
   const { removeServer } = await import('../../core/registry/register.ts');
   const server = await withStore(options, (store) => removeServer(store, name));
   if (options.json === true) printJson({ removed: server });
-  else process.stdout.write(`Removed server "${server.name}" (${server.id}).\n`);
+  else print(`Removed server "${server.name}" (${server.id}).\n`);
 }
 
 function launchLine(s: ServerDefinition): string {
@@ -128,7 +127,7 @@ export async function approve(name: string, options: GlobalOptions & { json?: bo
   const { server, before } = await withStore(options, (store) => approveServer({ store, env: process.env }, name));
   if (options.json === true) return printJson({ server });
   const what = before.fingerprint === server.fingerprint ? '' : ` Its definition now follows the config: ${launchLine(server)}.`;
-  process.stdout.write(`Approved server "${server.name}" (was ${before.status}).${what}\n`);
+  print(`Approved server "${server.name}" (was ${before.status}).${what}\n`);
 }
 
 export async function link(name: string, options: GlobalOptions & { client?: string; config?: string; key?: string; json?: boolean }): Promise<void> {
@@ -138,12 +137,12 @@ export async function link(name: string, options: GlobalOptions & { client?: str
     linkServer({ store, env: process.env, where: hostPlatform() }, name, { client: options.client ?? '', configPath: options.config, key: options.key }),
   );
   if (options.json === true) return printJson({ link: { server: linked.server.name, client: linked.location.client, config_path: linked.location.path, pointer: linked.pointer } });
-  process.stdout.write(`Linked "${linked.server.name}" to ${linked.location.client} (${linked.location.path}, entry ${linked.pointer}): that entry is now checked against this definition.\n`);
+  print(`Linked "${linked.server.name}" to ${linked.location.client} (${linked.location.path}, entry ${linked.pointer}): that entry is now checked against this definition.\n`);
 }
 
 export async function allowRule(name: string, rule: string, allowed: boolean, options: GlobalOptions & { json?: boolean }): Promise<void> {
   const { setRuleAllowed } = await import('../../core/registry/allow-rule.ts');
   const server = await withStore(options, (store) => setRuleAllowed(store, name, rule, allowed));
   if (options.json === true) return printJson({ server });
-  process.stdout.write(allowed ? `Content-scan rule ${rule} is now allowed for "${server.name}": its findings no longer raise alerts.\n` : `Content-scan rule ${rule} applies to "${server.name}" again.\n`);
+  print(allowed ? `Content-scan rule ${rule} is now allowed for "${server.name}": its findings no longer raise alerts.\n` : `Content-scan rule ${rule} applies to "${server.name}" again.\n`);
 }

@@ -9,7 +9,7 @@ import { assertRunnable } from '../../core/registry/runnable.ts';
 import { OsKeychain } from '../../core/secrets/keychain.ts';
 import { getSetting } from '../../core/settings/settings.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
-import { printJson } from '../output.ts';
+import { inline, print, printError, printJson } from '../output.ts';
 
 /** A first `npx` run downloads the package: give it a minute unless --timeout says otherwise. */
 const FIRST_NPX_TIMEOUT_MS = 60_000;
@@ -45,7 +45,7 @@ export async function probe(name: string | undefined, options: GlobalOptions & {
         requireApproval: options.yes !== true && getSetting(store.db, 'probe-consent') === 'ask',
         signal: abort.signal,
         onProgress: (e) => {
-          if (options.json !== true && e.type === 'finished' && servers.length > 1) process.stderr.write(`probed ${e.done}/${e.total}: ${e.server.name}\n`);
+          if (options.json !== true && e.type === 'finished' && servers.length > 1) printError(`probed ${e.done}/${e.total}: ${inline(e.server.name)}\n`);
         },
       });
       group.forEach((s, k) => byId.set(s.id, found[k] as ProbeResult));
@@ -74,15 +74,16 @@ export async function probe(name: string | undefined, options: GlobalOptions & {
       })),
     });
   } else {
-    for (const { server, record, result } of outcomes) process.stdout.write(`${describe(server, result, record)}\n`);
+    for (const { server, record, result } of outcomes) print(`${describe(server, result, record)}\n`);
   }
   if (outcomes.some((o) => !o.result.ok)) process.exitCode = 1;
 }
 
+/** One result in words. What the server sent (its name, version, stderr, tool names in findings) is shown `inline`: it cannot break a line. */
 function describe(server: ServerDefinition, result: ProbeResult, record: RecordedProbe | null): string {
   if (!result.ok) {
-    const stderr = result.stderr.trim() === '' ? '' : `\n  stderr: ${result.stderr.trim().split('\n').slice(-5).join('\n          ')}`;
-    return `✗ ${server.name}: ${result.category}: ${result.message}${stderr}`;
+    const stderr = result.stderr.trim() === '' ? '' : `\n  stderr: ${result.stderr.trim().split('\n').slice(-5).map(inline).join('\n          ')}`;
+    return `✗ ${inline(server.name)}: ${result.category}: ${inline(result.message)}${stderr}`;
   }
   const counts = `${result.tools.length} tools, ${result.prompts.length} prompts, ${result.resources.length} resources, ${result.resource_templates.length} resource templates`;
   const diff = record?.diff;
@@ -93,7 +94,7 @@ function describe(server: ServerDefinition, result: ProbeResult, record: Recorde
       : diff.added.length + diff.removed.length + diff.changed.length === 0 && diff.instructions === null && !diff.launch_changed
         ? 'matches the pin'
         : `DIFFERS from the pin: ${diff.changed.length} changed, ${diff.added.length} added, ${diff.removed.length} removed${diff.instructions !== null ? ', instructions changed' : ''}`;
-  const findings = record !== null && record.findings.length > 0 ? `\n  findings: ${record.findings.map((f) => `${f.severity} ${f.rule} at ${f.where}`).join('; ')}` : '';
-  const alerts = record !== null && record.opened.length > 0 ? `\n  alerts raised: ${record.opened.map((a) => `${a.id} ${a.severity} ${a.title}`).join('; ')}` : '';
-  return `✓ ${server.name}: ${result.server.name} ${result.server.version}, ${counts}; ${state}${findings}${alerts}`;
+  const findings = record !== null && record.findings.length > 0 ? `\n  findings: ${record.findings.map((f) => inline(`${f.severity} ${f.rule} at ${f.where}`)).join('; ')}` : '';
+  const alerts = record !== null && record.opened.length > 0 ? `\n  alerts raised: ${record.opened.map((a) => inline(`${a.id} ${a.severity} ${a.title}`)).join('; ')}` : '';
+  return `✓ ${inline(server.name)}: ${inline(result.server.name)} ${inline(result.server.version)}, ${counts}; ${state}${findings}${alerts}`;
 }

@@ -8,7 +8,7 @@ import type { ConfigScanResult } from '../../core/discovery/scan.ts';
 import { toSarif, type ReportFinding } from '../../core/report/sarif.ts';
 import { writePrivateFile } from '../../core/util/private-file.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
-import { formatTable, printJson } from '../output.ts';
+import { formatTable, inline, print, printError, printJson } from '../output.ts';
 import { hostPlatform } from '../platform.ts';
 
 declare const __WARDEN_VERSION__: string | undefined;
@@ -26,8 +26,8 @@ export async function scan(options: GlobalOptions & { json?: boolean; sarif?: st
     return scanAll({ store, env: process.env, force: true }, hostPlatform());
   });
   if (fixed !== undefined && options.json !== true) {
-    process.stdout.write((await import('./secure.ts')).describe(fixed.results));
-    for (const e of fixed.errors) process.stderr.write(`mcp-warden: ${e.message}\n`);
+    print((await import('./secure.ts')).describe(fixed.results));
+    for (const e of fixed.errors) printError(`mcp-warden: ${e.message}\n`);
     if (fixed.errors.length > 0) process.exitCode = 1;
   }
   const found = results.filter((r) => r.state !== 'absent');
@@ -58,11 +58,11 @@ export async function scan(options: GlobalOptions & { json?: boolean; sarif?: st
   } else {
     printInventory(found);
     if (findings.length > 0) {
-      process.stdout.write('\nFindings:\n');
-      for (const f of findings) process.stdout.write(`  ${f.severity.toUpperCase().padEnd(8)} ${f.title}\n`);
+      print('\nFindings:\n');
+      for (const f of findings) print(`  ${f.severity.toUpperCase().padEnd(8)} ${inline(f.title)}\n`);
     }
     const counts = Object.entries(bySeverity).map(([s, n]) => `${n} ${s}`).join(', ') || 'none';
-    process.stdout.write(`\n${found.length} config file${found.length === 1 ? '' : 's'}, ${servers} server${servers === 1 ? '' : 's'}; findings: ${counts}.\n`);
+    print(`\n${found.length} config file${found.length === 1 ? '' : 's'}, ${servers} server${servers === 1 ? '' : 's'}; findings: ${counts}.\n`);
   }
   if (findings.some((f) => severityRank(f.severity) >= severityRank('high')) && process.exitCode !== 1) process.exitCode = FINDINGS_EXIT_CODE;
 }
@@ -86,7 +86,7 @@ const severityOf = (type: keyof typeof ALERT_RULES): Severity => ALERT_RULES[typ
 
 function printInventory(found: ConfigScanResult[]): void {
   if (found.length === 0) {
-    process.stdout.write('No MCP client config was found on this machine.\n');
+    print('No MCP client config was found on this machine.\n');
     return;
   }
   for (const r of found) {
@@ -95,12 +95,12 @@ function printInventory(found: ConfigScanResult[]): void {
       : r.state === 'unparseable' ? `cannot be parsed: ${r.error?.message ?? ''}${r.error && r.error.line > 0 ? ` at line ${r.error.line}, column ${r.error.column}` : ''}`
       : r.state === 'unreadable' ? `cannot be read: ${r.error?.message ?? ''}`
       : `${r.servers.length} server${r.servers.length === 1 ? '' : 's'}`;
-    process.stdout.write(`\n${client}: ${r.location.path} (${state})\n`);
+    print(`\n${client}: ${r.location.path} (${state})\n`);
     if (r.servers.length > 0) {
       const rows = r.servers.map((s) => [s.name ?? `${s.key} (not registered)`, s.status ?? '-', s.transport + (s.disabled ? ' (disabled)' : ''), s.launch]);
-      process.stdout.write(`${indent(formatTable(['NAME', 'STATUS', 'TRANSPORT', 'COMMAND/URL'], rows))}\n`);
+      print(`${indent(formatTable(['NAME', 'STATUS', 'TRANSPORT', 'COMMAND/URL'], rows))}\n`);
     }
-    for (const p of r.problems) process.stdout.write(`  skipped ${p.pointer}: ${p.message}\n`);
+    for (const p of r.problems) print(`  skipped ${inline(p.pointer)}: ${inline(p.message)}\n`);
   }
 }
 

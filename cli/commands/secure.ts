@@ -4,7 +4,7 @@ import { OsKeychain } from '../../core/secrets/keychain.ts';
 import { fixAllSecrets, secureServer, type SecureContext, type SecureOutcome, type SecureOptions } from '../../core/secure/secure.ts';
 import type { Store } from '../../core/store/database.ts';
 import { dataDirFrom, withStore, type GlobalOptions } from '../context.ts';
-import { printJson } from '../output.ts';
+import { print, printJson } from '../output.ts';
 import { hostPlatform } from '../platform.ts';
 
 /** The keychain (checked first: nothing is read or written when it cannot store) and the launcher entry's context. */
@@ -20,7 +20,7 @@ export const secureOptions = (store: Store): SecureOptions => ({ store, env: pro
 export async function secure(name: string, options: GlobalOptions & { json?: boolean }): Promise<void> {
   const results = await withStore(options, (store) => secureServer(secureOptions(store), name, secureContext(store, options)));
   if (options.json === true) printJson({ items: results });
-  else process.stdout.write(describe(results));
+  else print(describe(results));
 }
 
 /** What `secure` and `scan --fix-secrets` print: one line per value moved or left, and the backup. */

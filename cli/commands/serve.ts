@@ -10,6 +10,7 @@ import { emitScanResult } from '../../server/events.ts';
 import { startServer } from '../../server/start.ts';
 import { openCliStore, printNotices, type GlobalOptions } from '../context.ts';
 import { hostPlatform } from '../platform.ts';
+import { inline, print, printError } from '../output.ts';
 
 export interface ServeOptions extends GlobalOptions {
   port?: string;
@@ -54,7 +55,7 @@ function settings(options: ServeOptions): { host: string; port: number; tls?: { 
 export async function serve(options: ServeOptions): Promise<void> {
   const { host, port, tls, publicHosts } = settings(options);
   const store = openCliStore(options);
-  const notifier = { notify: (alerts: readonly Alert[]) => alerts.forEach((a) => process.stderr.write(`[${a.severity.toUpperCase()}] ${a.title} (alert ${a.id})\n`)) };
+  const notifier = { notify: (alerts: readonly Alert[]) => alerts.forEach((a) => printError(`[${a.severity.toUpperCase()}] ${inline(a.title)} (alert ${a.id})\n`)) };
   let running;
   try {
     running = await startServer({ store, keychain: new OsKeychain(store.installId), where: hostPlatform(), env: process.env, cwd: process.cwd(), notifier, host, port, tls, publicHosts });
@@ -75,7 +76,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       where: hostPlatform(),
       notifier,
       onScan: (r) => emitScanResult(hub, r),
-      onError: (error, location) => process.stderr.write(`mcp-warden: scanning ${location?.path ?? 'a config'} failed: ${error.message}\n`),
+      onError: (error, location) => printError(`mcp-warden: scanning ${location?.path ?? 'a config'} failed: ${error.message}\n`),
     });
     try {
       await monitor.start();
@@ -96,7 +97,7 @@ export async function serve(options: ServeOptions): Promise<void> {
 
   // After the first scan, which may have made the digest key.
   printNotices(store);
-  process.stdout.write(`MCP Warden API on ${running.apiUrl}\nOpen the web UI: ${running.loginUrl()}\n${watching}\nPress Ctrl-C to stop.\n`);
+  print(`MCP Warden API on ${running.apiUrl}\nOpen the web UI: ${running.loginUrl()}\n${watching}\nPress Ctrl-C to stop.\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

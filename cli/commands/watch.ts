@@ -3,6 +3,7 @@ import { CLIENT_NAMES } from '../../core/discovery/clients/index.ts';
 import { Monitor } from '../../core/monitor/monitor.ts';
 import { openCliStore, printNotices, type GlobalOptions } from '../context.ts';
 import { hostPlatform } from '../platform.ts';
+import { inline, print, printError } from '../output.ts';
 
 /** `watch`: the monitor in the foreground. High and critical alerts go to stderr as they are raised. */
 export async function watchConfigs(options: GlobalOptions): Promise<void> {
@@ -11,12 +12,12 @@ export async function watchConfigs(options: GlobalOptions): Promise<void> {
     store,
     env: process.env,
     where: hostPlatform(),
-    notifier: { notify: (alerts: readonly Alert[]) => alerts.forEach((a) => process.stderr.write(`[${a.severity.toUpperCase()}] ${a.title} (alert ${a.id})\n`)) },
+    notifier: { notify: (alerts: readonly Alert[]) => alerts.forEach((a) => printError(`[${a.severity.toUpperCase()}] ${inline(a.title)} (alert ${a.id})\n`)) },
     onScan: (r) => {
       const what = r.state === 'ok' ? `${r.servers.length} server${r.servers.length === 1 ? '' : 's'}` : r.state === 'unreadable' ? `cannot be read: ${r.error?.message ?? ''}` : r.state;
-      process.stdout.write(`${new Date().toISOString()} ${CLIENT_NAMES[r.location.client] ?? r.location.client} ${r.location.path}: ${what}; ${r.opened.length} alert${r.opened.length === 1 ? '' : 's'} raised, ${r.reopened.length > 0 ? `${r.reopened.length} re-opened, ` : ''}${r.resolved.length} resolved\n`);
+      print(`${new Date().toISOString()} ${CLIENT_NAMES[r.location.client] ?? r.location.client} ${r.location.path}: ${what}; ${r.opened.length} alert${r.opened.length === 1 ? '' : 's'} raised, ${r.reopened.length > 0 ? `${r.reopened.length} re-opened, ` : ''}${r.resolved.length} resolved\n`);
     },
-    onError: (error, location) => process.stderr.write(`mcp-warden: scanning ${location?.path ?? 'a config'} failed: ${error.message}\n`),
+    onError: (error, location) => printError(`mcp-warden: scanning ${location?.path ?? 'a config'} failed: ${error.message}\n`),
   });
   try {
     await monitor.start();
@@ -25,7 +26,7 @@ export async function watchConfigs(options: GlobalOptions): Promise<void> {
     throw error;
   }
   const found = monitor.watchedConfigs.length;
-  process.stdout.write(`Watching ${found} client config location${found === 1 ? '' : 's'} for ${store.dataDir}. Press Ctrl-C to stop.\n`);
+  print(`Watching ${found} client config location${found === 1 ? '' : 's'} for ${store.dataDir}. Press Ctrl-C to stop.\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

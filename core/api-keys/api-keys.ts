@@ -7,7 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyInfo, CreatedApiKey } from '../api/rest.ts';
 import { conflict, invalidInput, notFound } from '../api/errors.ts';
-import { NAME_PATTERN, NAME_RULE } from '../api/names.ts';
+import { nameProblem } from '../api/names.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Db, Store } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
@@ -23,7 +23,8 @@ const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8
 type KeyRow = ApiKeyInfo & { id: number; hash: string };
 
 export function createApiKey(store: Store, name: string, now: Date = new Date()): CreatedApiKey {
-  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) throw invalidInput('name', `The API key name ${JSON.stringify(String(name).slice(0, 80))} is invalid: use ${NAME_RULE}.`);
+  const problem = typeof name === 'string' ? nameProblem(name) : 'it must be a string';
+  if (problem !== null) throw invalidInput('name', `The API key name ${JSON.stringify(String(name).slice(0, 80))} is invalid: ${problem}.`);
   const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const prefix = key.slice(0, SHOWN_CHARS);
   const { db } = store;

@@ -9,7 +9,7 @@ import type { Alert } from './alert.ts';
 import type { AuditEvent } from './audit.ts';
 import type { ErrorCode } from './errors.ts';
 import type { ToolCallDetails } from './launcher.ts';
-import { NAME_PATTERN, NAME_RULE } from './names.ts';
+import { nameProblem } from './names.ts';
 import { serverNameSchema } from './server-schema.ts';
 import type { EnvVar, ServerDefinition, Transport } from './server.ts';
 
@@ -161,7 +161,7 @@ export const registerAgentRequestSchema = z.strictObject(
   {
     name: z
       .string({ error: 'The agent name must be a string.' })
-      .refine((v) => NAME_PATTERN.test(v), { error: (i) => `The agent name ${quoted(String(i.input))} is invalid: use ${NAME_RULE}.` }),
+      .refine((v) => nameProblem(v) === null, { error: (i) => `The agent name ${quoted(String(i.input))} is invalid: ${nameProblem(String(i.input))}.` }),
     display_name: describing.display_name,
     description: describing.description,
   },

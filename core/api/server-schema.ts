@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { invalidInput, type WardenError } from './errors.ts';
-import { LOOKS_LIKE_HANDLE, NAME_PATTERN, NAME_RULE, SECRET_HANDLE } from './names.ts';
+import { LOOKS_LIKE_HANDLE, NAME_RULE, nameProblem, SECRET_HANDLE } from './names.ts';
 import { TRANSPORTS, type ServerInput } from './server.ts';
 
 export const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -19,7 +19,7 @@ const quoted = (value: string): string => JSON.stringify(value.length > 80 ? `${
 
 export const serverNameSchema = z
   .string({ error: 'The server name must be a string.' })
-  .refine((v) => NAME_PATTERN.test(v), { error: (i) => `The server name ${quoted(String(i.input))} is invalid: use ${NAME_RULE}.` });
+  .refine((v) => nameProblem(v) === null, { error: (i) => `The server name ${quoted(String(i.input))} is invalid: ${nameProblem(String(i.input))}.` });
 
 const text = (label: string) =>
   z.string({ error: `The ${label} must be a string.` }).max(MAX_TEXT, { error: `The ${label} is longer than ${MAX_TEXT} characters.` });

@@ -19,7 +19,7 @@ import { definitionAsEntry } from '../registry/as-entry.ts';
 import type { Db, Store } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
 import { editJson } from './config-file.ts';
-import { bareDefaultDataDir, launcherArgs, launcherContextFromProcess, parseLauncherEntry, type LauncherContext, type LauncherEntry } from './launcher-entry.ts';
+import { acceptedLauncherArgs, bareDefaultDataDir, launcherContextFromProcess, parseLauncherEntry, type LauncherContext, type LauncherEntry } from './launcher-entry.ts';
 
 /** The program a launcher entry starts and the environment the entry sets: Node, or the packaged app in Node mode. */
 export interface LauncherRuntime {
@@ -103,17 +103,19 @@ export function launcherFormOf(entry: DiscoveredServer, expect: LauncherExpectat
   const home = parsed.home === null ? bareDefaultDataDir() : path.resolve(parsed.home);
   const differences = written === undefined
     ? [{ field: 'entry', label: 'the entry as written is unknown', before: null }]
-    : differencesFrom(written, launcherArgs(parsed.name, expect.cliEntry, home === bareDefaultDataDir() ? null : home), expect);
+    : differencesFrom(written, acceptedLauncherArgs(parsed.name, expect.cliEntry, home === bareDefaultDataDir() ? null : home), expect);
   return { name: parsed.name, home, differences };
 }
 
-function differencesFrom(written: JsonObject, args: string[], expect: LauncherExpectation): EntryDifference[] {
+function differencesFrom(written: JsonObject, accepted: readonly string[][], expect: LauncherExpectation): EntryDifference[] {
   const out: EntryDifference[] = [];
   const command = written.get('command');
   const runtime = expect.runtimes.find((r) => r.command === command) ?? expect.runtimes[0];
   if (runtime === undefined || command !== runtime.command) out.push({ field: 'command', label: 'command differs', before: runtime?.command ?? null });
 
   const got = written.get('args');
+  const sameAs = (args: readonly string[]): boolean => Array.isArray(got) && got.length === args.length && got.every((a, i) => a === args[i]);
+  const args = accepted.find(sameAs) ?? (accepted[0] as string[]);
   if (!Array.isArray(got)) {
     out.push({ field: 'args', label: 'args differ', before: args });
   } else {

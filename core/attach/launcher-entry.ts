@@ -1,6 +1,6 @@
 /**
  * The config entry that makes a client start a server through MCP Warden's launcher
- * (`mcp-warden run <name>`), and how the scan recognises one. Absolute paths only: a client such as
+ * (`mcp-warden run -- <name>`), and how the scan recognises one. Absolute paths only: a client such as
  * Claude Desktop starts servers with a bare environment, not the user's shell PATH, so neither
  * `node` nor `mcp-warden` can be looked up. In the packaged app the app's own executable runs the
  * CLI entry in Node mode (ELECTRON_RUN_AS_NODE=1), so no separate Node is needed.
@@ -72,6 +72,23 @@ export function launcherContextFromProcess(dataDirOverride?: string): LauncherCo
   };
 }
 
+/**
+ * The arguments that start the launcher for `name`: `run -- <name>`. The name rule already forbids a
+ * leading '-', but a name stored before that rule (or written by hand) must still reach `run` as the
+ * name, never as an option: `--` ends the options. Entries written as `run <name>` are still
+ * recognised (`runName`).
+ */
+export function runArgs(name: string): string[] {
+  return ['run', '--', name];
+}
+
+/** The server name of launcher arguments after the CLI entry and `--home`: `run -- <name>`, or the older `run <name>`. */
+function runName(rest: readonly string[]): string | null {
+  if (rest.length === 3 && rest[0] === 'run' && rest[1] === '--' && rest[2] !== '') return rest[2] as string;
+  if (rest.length === 2 && rest[0] === 'run' && rest[1] !== '' && !(rest[1] as string).startsWith('-')) return rest[1] as string;
+  return null;
+}
+
 export function launcherEntry(name: string, ctx: LauncherContext): LauncherEntry {
   if (!path.isAbsolute(ctx.execPath) || !path.isAbsolute(ctx.cliEntry) || (ctx.dataDir !== null && !path.isAbsolute(ctx.dataDir))) {
     throw new Error('A launcher entry needs absolute paths for the executable, the CLI entry and the data directory.');
@@ -81,9 +98,19 @@ export function launcherEntry(name: string, ctx: LauncherContext): LauncherEntry
   return entry;
 }
 
-/** The arguments of the launcher entry: the CLI entry, `--home <dir>` unless it is the bare default, `run <name>`. */
+/** The arguments of the launcher entry: the CLI entry, `--home <dir>` unless it is the bare default, `run -- <name>`. */
 export function launcherArgs(name: string, cliEntry: string, dataDir: string | null): string[] {
-  return [cliEntry, ...(dataDir !== null ? ['--home', dataDir] : []), 'run', name];
+  return [cliEntry, ...(dataDir !== null ? ['--home', dataDir] : []), ...runArgs(name)];
+}
+
+/**
+ * The argument lists an attached entry may have: the current `run -- <name>`, and the `run <name>`
+ * that earlier versions wrote (for a name that cannot be read as an option), so entries attached
+ * before the change stay attached.
+ */
+export function acceptedLauncherArgs(name: string, cliEntry: string, dataDir: string | null): string[][] {
+  const current = launcherArgs(name, cliEntry, dataDir);
+  return name.startsWith('-') ? [current] : [current, [...current.slice(0, -2), name]];
 }
 
 /** `mcp-warden`, `mcp-warden.cmd`, `mcp-warden.exe`: the installed command itself. */
@@ -114,6 +141,6 @@ export function parseLauncherEntry(entry: { command: string | null; args: readon
     home = rest[0].slice('--home='.length);
     rest = rest.slice(1);
   }
-  if (rest.length !== 2 || rest[0] !== 'run' || rest[1] === '' || (rest[1] as string).startsWith('-')) return null;
-  return { name: rest[1] as string, home };
+  const name = runName(rest);
+  return name === null ? null : { name, home };
 }

@@ -9,7 +9,7 @@ import type { Alert } from '../api/alert.ts';
 import type { ConfigLocation, ConfigProblem, DiscoveredServer } from '../api/discovery.ts';
 import type { ServerDefinition, ServerStatus } from '../api/server.ts';
 import { serverUrlOf } from '../api/server.ts';
-import { NAME_PATTERN } from '../api/names.ts';
+import { NAME_PATTERN, safeName } from '../api/names.ts';
 import { syncConditions, type Condition } from '../alerts/alert-store.ts';
 import { ALERT_RULES } from '../alerts/rules.ts';
 import { shouldNotify, type Notifier } from '../alerts/notifier.ts';
@@ -331,9 +331,13 @@ function resolveEntry(db: Db, entry: DiscoveredServer, location: ConfigLocation,
   return found;
 }
 
-/** A registry name from a config key: made valid, and unique by adding the client, then a number. */
+/**
+ * A registry name from a config key: made valid (`safeName`: a key such as `--home`, `..` or `NUL`
+ * is what the client runs, so it is registered, under a derived name, with the key as display
+ * name), and unique by adding the client, then a number.
+ */
 function uniqueName(db: Db, key: string, client: string): string {
-  const base = key.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'server';
+  const base = safeName(key);
   const withClient = `${base.slice(0, 63 - client.length)}.${client}`;
   const stem = withClient.slice(0, 60);
   // One query for every name this could collide with (names are unique regardless of case).

@@ -1,7 +1,8 @@
 /**
  * What a probed server gets to see: a built environment (never this process's whole env) and its
- * secrets, resolved from the keychain in memory only. A `Redactor` then scrubs every resolved value
- * out of whatever comes back, so a server that echoes its env cannot leak a secret into a result.
+ * secrets, resolved from the keychain in memory only. A `Redactor` (secret-redactor.ts) then scrubs
+ * every resolved value out of whatever comes back, so a server that echoes its env cannot leak a
+ * secret into a result: whole, in part, or encoded.
  */
 import { SECRET_HANDLE, secretHandlesIn } from '../api/names.ts';
 import type { EnvVar } from '../api/server.ts';
@@ -86,40 +87,5 @@ export function fillHandles(text: string, secrets: ReadonlyMap<string, string>):
   return text.replace(new RegExp(SECRET_HANDLE.source, 'g'), (handle, name: string) => secrets.get(name) ?? handle);
 }
 
-/** Scrubs resolved secret values out of text and out of whole results. */
-export class Redactor {
-  readonly #pairs: Array<[value: string, marker: string]>;
-
-  constructor(secrets: ReadonlyMap<string, string> = new Map()) {
-    // Longest first, so a value that contains another is replaced whole.
-    this.#pairs = [...secrets]
-      .filter(([, value]) => value.length > 0)
-      .map(([name, value]): [string, string] => [value, `[redacted secret ${name}]`])
-      .sort((a, b) => b[0].length - a[0].length);
-  }
-
-  get active(): boolean {
-    return this.#pairs.length > 0;
-  }
-
-  text(text: string): string {
-    let out = text;
-    for (const [value, marker] of this.#pairs) if (out.includes(value)) out = out.split(value).join(marker);
-    return out;
-  }
-
-  /** A deep copy of `value` with every string (keys included) redacted. */
-  deep<T>(value: T): T {
-    if (!this.active) return value;
-    return this.#walk(value) as T;
-  }
-
-  #walk(value: unknown): unknown {
-    if (typeof value === 'string') return this.text(value);
-    if (Array.isArray(value)) return value.map((item) => this.#walk(item));
-    if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [this.text(key), this.#walk(item)]));
-    }
-    return value;
-  }
-}
+/** The Redactor scrubs resolved secret values (whole, in part and encoded) out of results: see secret-redactor.ts. */
+export { Redactor } from './secret-redactor.ts';

@@ -214,6 +214,13 @@ async function probeStdio(def: ServerDefinition, secrets: ReadonlyMap<string, st
         return seen === undefined ? undefined : fromFault(seen);
       },
       timedOut: (step, ms) => {
+        if (transport.oversizedLines > 0) {
+          // The answer may have been one of them: say so rather than only that time ran out.
+          return new ProbeStop(
+            'too_much_output',
+            `${label} did not answer ${step} within ${duration(ms)} and wrote ${transport.oversizedLines} line(s) on stdout longer than ${bytes(transport.maxLineBytes)}, which MCP Warden does not read (the first began ${JSON.stringify(transport.firstOversized ?? '')}): one MCP message that large is broken or hostile.`,
+          );
+        }
         if (step === 'initialize' && transport.messages === 0 && transport.invalidLines > 0) {
           return new ProbeStop(
             'protocol_error',

@@ -1,17 +1,25 @@
 /**
  * An MCP client transport over a child process's stdin and stdout, written here rather than taken
  * from the SDK so that MCP Warden controls the bytes and the processes: no shell, a built
- * environment, every stdout byte counted against a cap, stderr kept up to a cap, and on close the
- * whole process tree killed (see `kill-tree.ts`) before `close()` resolves.
+ * environment, every stdout byte counted against a cap as it arrives, stdout read line by line with
+ * a cap per line (a longer line is dropped as it streams, never held: `stdout-lines.ts`), stderr kept
+ * up to a cap, and on close the whole process tree killed (see `kill-tree.ts`) before `close()`
+ * resolves.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { StringDecoder } from 'node:string_decoder';
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { DEFAULT_KILL_GRACE_MS, killProcessTree } from './kill-tree.ts';
+import { headOf, StdoutLines } from './stdout-lines.ts';
 
 export const STDERR_CAP = 64 * 1024;
+/**
+ * The longest stdout line (one JSON-RPC message) read: 4 MiB. A tools/list page of hundreds of tools
+ * with full schemas is well under 1 MiB; parsing a line costs several times its size in memory, so
+ * the cap, not the 16 MiB session cap, bounds what one message can cost.
+ */
+export const LINE_CAP = 4 * 1024 * 1024;
 /** How long to wait after `exit` for the last stderr bytes before reporting the exit. */
 const EXIT_FLUSH_MS = 300;
 
@@ -46,6 +54,8 @@ export interface ProcessTransportOptions {
   env: Record<string, string>;
   /** Bytes of stdout allowed over the whole session. */
   maxBytes: number;
+  /** Bytes of one stdout line read; a longer line is dropped (default LINE_CAP, at most maxBytes). */
+  maxLineBytes?: number;
   stderrCap?: number;
   killGraceMs?: number;
 }
@@ -70,14 +80,15 @@ export class ProcessTransport implements Transport {
   invalidLines = 0;
   /** The start of the first non-empty line that was not JSON-RPC. */
   firstInvalid: string | undefined;
+  /** Lines dropped for being longer than the line cap, and the start of the first. */
+  oversizedLines = 0;
+  firstOversized: string | undefined;
+  /** The line cap in force. */
+  readonly maxLineBytes: number;
 
   readonly #options: ProcessTransportOptions;
-  readonly #buffer: ReadBuffer;
+  readonly #lines: StdoutLines;
   readonly #stderr: Buffer[] = [];
-  /** The first characters of each complete stdout line not yet read by the buffer, in order. */
-  readonly #heads: string[] = [];
-  #partial = '';
-  readonly #decoder = new StringDecoder('utf8');
   #stderrKept = 0;
   #stderrTotal = 0;
   #child: ChildProcess | undefined;
@@ -88,8 +99,14 @@ export class ProcessTransport implements Transport {
 
   constructor(options: ProcessTransportOptions) {
     this.#options = options;
-    // The cap on one unterminated line is the session cap: the byte count trips first.
-    this.#buffer = new ReadBuffer({ maxBufferSize: Math.max(options.maxBytes, 1) + 1 });
+    this.maxLineBytes = Math.max(1, Math.min(options.maxLineBytes ?? LINE_CAP, options.maxBytes));
+    this.#lines = new StdoutLines(this.maxLineBytes, {
+      line: (bytes) => this.#onLine(bytes),
+      oversized: (head) => {
+        this.oversizedLines += 1;
+        this.firstOversized ??= head;
+      },
+    });
     this.fault = new Promise((resolve) => {
       this.#setFault = resolve;
     });
@@ -201,7 +218,7 @@ export class ProcessTransport implements Transport {
       child.unref();
       if (child.pid !== undefined) running.delete(child.pid);
     }
-    this.#buffer.clear();
+    this.#lines.clear();
     this.#notifyClosed();
   }
 
@@ -226,46 +243,26 @@ export class ProcessTransport implements Transport {
       void this.close();
       return;
     }
-    try {
-      this.#buffer.append(chunk);
-    } catch (error) {
-      this.onerror?.(error as Error);
-      return;
-    }
-    this.#trackLines(chunk);
-    for (;;) {
-      let message: JSONRPCMessage | null;
-      try {
-        message = this.#buffer.readMessage();
-      } catch {
-        // Not JSON-RPC: servers that log to stdout are common; note it and read on.
-        const head = this.#heads.shift() ?? '';
-        if (head.trim() !== '') {
-          this.invalidLines += 1;
-          this.firstInvalid ??= head;
-        }
-        continue;
-      }
-      if (message === null) break;
-      this.#heads.shift();
-      this.messages += 1;
-      this.onmessage?.(message);
-    }
+    this.#lines.push(chunk);
   }
 
-  /** Keeps the first characters of each line, one entry per line the buffer will hand out. */
-  #trackLines(chunk: Buffer): void {
-    const text = this.#decoder.write(chunk);
-    let start = 0;
-    for (;;) {
-      const end = text.indexOf('\n', start);
-      const piece = text.slice(start, end === -1 ? text.length : end);
-      if (this.#partial.length < HEAD_CHARS) this.#partial += piece.slice(0, HEAD_CHARS - this.#partial.length);
-      if (end === -1) return;
-      this.#heads.push(firstLine(this.#partial.replace(/\r$/, '')));
-      this.#partial = '';
-      start = end + 1;
+  #onLine(bytes: Buffer): void {
+    let message: JSONRPCMessage;
+    try {
+      // A JSON-RPC message is an object: a line that does not start like one is never decoded whole.
+      if (bytes[firstNonSpace(bytes)] !== OPEN_BRACE) throw new SyntaxError('not a JSON object');
+      message = deserializeMessage(bytes.toString('utf8').replace(/\r$/, ''));
+    } catch {
+      // Not JSON-RPC: servers that log to stdout are common; note it and read on.
+      const head = headOf(bytes);
+      if (head.trim() !== '') {
+        this.invalidLines += 1;
+        this.firstInvalid ??= head;
+      }
+      return;
     }
+    this.messages += 1;
+    this.onmessage?.(message);
   }
 
   #onStderr(chunk: Buffer): void {
@@ -278,8 +275,11 @@ export class ProcessTransport implements Transport {
   }
 }
 
-const HEAD_CHARS = 121;
+const OPEN_BRACE = 0x7b;
 
-function firstLine(text: string): string {
-  return text.length >= HEAD_CHARS ? `${text.slice(0, HEAD_CHARS - 1)}…` : text;
+/** Index of the first byte that is not JSON whitespace (the length when there is none). */
+function firstNonSpace(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0d || bytes[i] === 0x0a)) i++;
+  return i;
 }

@@ -1,5 +1,5 @@
 import { conflict, invalidInput, notFound } from '../api/errors.ts';
-import { NAME_PATTERN, NAME_RULE } from '../api/names.ts';
+import { nameProblem } from '../api/names.ts';
 import type { SecretInfo } from '../api/secret.ts';
 import { appendAudit } from '../audit/audit-log.ts';
 import type { Db, Store } from '../store/database.ts';
@@ -18,7 +18,8 @@ export interface AddSecretInput {
 }
 
 export function validateSecretName(name: string): void {
-  if (!NAME_PATTERN.test(name)) throw invalidInput('name', `The secret name ${JSON.stringify(name)} is invalid: use ${NAME_RULE}.`);
+  const problem = nameProblem(name);
+  if (problem !== null) throw invalidInput('name', `The secret name ${JSON.stringify(name)} is invalid: ${problem}.`);
   // Names starting with '.' are MCP Warden's own keychain entries (the device signing key).
   if (name.startsWith('.')) throw invalidInput('name', `The secret name ${JSON.stringify(name)} is reserved: names starting with '.' are MCP Warden's own keychain entries.`);
 }

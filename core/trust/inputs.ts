@@ -38,7 +38,6 @@ export function trustInputs(db: Db, serverId: string, now: Date = new Date(), mo
   ).all(id, horizon);
   const alerts: AlertEvidence[] = alertRows.map((a) => ({ id: a.id, type: a.type, severity: a.severity, state: a.state, title: a.title, resolved_at: a.state === 'resolved' ? a.updated_at : null }));
 
-  const probed = stmt<[string], { n: number }>(db, 'SELECT EXISTS (SELECT 1 FROM probes WHERE server_id = ?) AS n').get(id)?.n === 1;
   const listed = stmt<[string], { n: number }>(db, 'SELECT EXISTS (SELECT 1 FROM agent_servers WHERE server_id = ?) AS n').get(id)?.n === 1;
   const alerted = stmt<[string], { n: number }>(db, 'SELECT EXISTS (SELECT 1 FROM alerts WHERE server_id = ?) AS n').get(id)?.n === 1;
 
@@ -54,7 +53,8 @@ export function trustInputs(db: Db, serverId: string, now: Date = new Date(), mo
     },
     hygiene: hygieneEvidence(server, alertRows),
     alerts,
-    watched: probed || listed || alerted,
+    // A successful probe also watches the server: the score reads that from `probe` (a failed probe does not).
+    watched: listed || alerted,
   };
 }
 

@@ -138,8 +138,8 @@ export interface TrustInputs {
   /** Every unresolved alert about the server, and the resolved ones within the horizon. */
   alerts: AlertEvidence[];
   /**
-   * Whether anything has watched the server: it was probed, or a scanned config lists it, or an
-   * alert about it exists. Without that, "no alerts" says nothing.
+   * Whether a scan has watched the server: a scanned config lists it, or an alert about it exists.
+   * A successful probe (`probe`) watches it too; a failed one does not (see `alertHistory`).
    */
   watched: boolean;
 }
@@ -273,7 +273,11 @@ export function resolvedAlertWeight(resolvedAt: string, now: string, model: Trus
 }
 
 function alertHistory(inputs: TrustInputs, model: TrustModel): Measured {
-  if (!inputs.watched) return { excluded: 'nothing has watched this server yet: no scanned config lists it, it was never probed, and no alert names it' };
+  // Only a probe that succeeded watched the server. A failed one saw nothing, and counting it would
+  // bring in this factor at 1 and renormalise the others down: a server that refuses to be probed
+  // would score higher than one never probed (50 -> 58 for an approved server registered by hand).
+  const watched = inputs.watched || inputs.probe !== null;
+  if (!watched) return { excluded: 'nothing has watched this server yet: no scanned config lists it, it was never probed successfully, and no alert names it' };
   const owned = new Set(model.factors.filter((f) => f.id !== 'alerts').flatMap((f) => f.owns));
   const counted: { risk: number; line: string }[] = [];
   for (const alert of inputs.alerts) {

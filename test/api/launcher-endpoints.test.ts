@@ -117,7 +117,7 @@ test('attach and detach a hand-registered server in Claude Desktop: the launcher
   assert.equal(entry?.command, process.execPath, 'Node by absolute path');
   assert.equal(entry?.args?.[0], path.join(ROOT, 'bin', 'mcp-warden.mjs'), 'the CLI entry by absolute path');
   // serve's data directory is not the default one, so the entry names it.
-  assert.deepEqual(entry?.args?.slice(1), ['--home', served.home, 'run', 'hand-notes']);
+  assert.deepEqual(entry?.args?.slice(1), ['--home', served.home, 'run', '--', 'hand-notes']);
   assert.deepEqual(uiKeys(config), uiKeys(original), 'the UI preferences are unchanged');
   assert.deepEqual(config.mcpServers['desk-notes'], original.mcpServers['desk-notes'], 'the other entry is unchanged');
   await events.next<{ reason: string; server_id: string }>('registry', (e) => e.reason === 'attached' && e.server_id === server.id, { from });
@@ -188,7 +188,7 @@ test('secure: a GitHub token leaves the config for the keychain and no answer ho
   assert.ok(!bytes.includes(TOKEN), 'the token is gone from the config file');
   const config = JSON.parse(bytes) as Config;
   assert.deepEqual(uiKeys(config), uiKeys(original));
-  assert.deepEqual(config.mcpServers['desk-gh']?.args?.slice(-2), ['run', 'desk-gh'], 'the entry runs through the launcher');
+  assert.deepEqual(config.mcpServers['desk-gh']?.args?.slice(-3), ['run', '--', 'desk-gh'], 'the entry runs through the launcher');
   const listed = served.cli('secrets', 'list', '--json');
   assert.equal(listed.code, 0, listed.stderr);
   assert.ok((JSON.parse(listed.stdout) as { secrets: { name: string }[] }).secrets.some((s) => s.name === secretName), `secrets list shows ${secretName}: ${listed.stdout}`);

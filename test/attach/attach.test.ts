@@ -261,4 +261,10 @@ test('parseLauncherEntry recognises the launcher forms and nothing else', () => 
   // Options before the script still run the launcher: the form is recognised (and then is not the exact entry).
   assert.deepEqual(parseLauncherEntry({ command: '/usr/bin/node', args: ['--require', '/tmp/evil.js', '/opt/w/bin/mcp-warden.mjs', 'run', 'gh'] }), { name: 'gh', home: null });
   assert.equal(parseLauncherEntry({ command: 'npx', args: ['-y', '@modelcontextprotocol/server-github'] }), null);
+  // The form written now ends the options before the name; the older form above is still ours.
+  assert.deepEqual(parseLauncherEntry({ command: '/usr/bin/node', args: ['/opt/w/bin/mcp-warden.mjs', 'run', '--', 'gh'] }), { name: 'gh', home: null });
+  assert.deepEqual(parseLauncherEntry({ command: '/usr/bin/node', args: ['/opt/w/bin/mcp-warden.mjs', '--home', '/h', 'run', '--', '--home'] }), { name: '--home', home: '/h' });
+  assert.equal(parseLauncherEntry({ command: '/usr/bin/node', args: ['/opt/w/bin/mcp-warden.mjs', 'run', '--home'] }), null);
+  assert.equal(parseLauncherEntry({ command: '/usr/bin/node', args: ['/opt/w/bin/mcp-warden.mjs', 'run', '--', ''] }), null);
+  assert.equal(parseLauncherEntry({ command: '/usr/bin/node', args: ['/opt/w/bin/mcp-warden.mjs', 'run', '--', 'gh', 'x'] }), null);
 });

@@ -80,7 +80,7 @@ test('apply registers and attaches, is idempotent, plans with --dry-run, and upd
   }
   const config = JSON.parse(readFileSync(s.claudeDesktop, 'utf8')) as { globalShortcut: string; mcpServers: Record<string, { args: string[] }> };
   assert.equal(config.globalShortcut, 'Alt+Space');
-  assert.deepEqual(config.mcpServers.github?.args.slice(-2), ['run', 'github']);
+  assert.deepEqual(config.mcpServers.github?.args.slice(-3), ['run', '--', 'github']);
 
   // The second run changes nothing at all: every server unchanged, not a byte written.
   const settled = databaseChecksum(s.home);

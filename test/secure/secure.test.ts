@@ -83,7 +83,7 @@ test('secure moves a GITHUB_TOKEN from a Claude Desktop config to the keychain; 
   assert.deepEqual(config.mcpServers.other, { command: process.execPath, args: [ECHO_ENV] });
   const entry = config.mcpServers.github as { command: string; args: string[]; env?: Record<string, string> };
   assert.equal(entry.command, process.execPath);
-  assert.deepEqual(entry.args, [path.join(ROOT, 'bin', 'mcp-warden.mjs'), '--home', s.home, 'run', 'github']);
+  assert.deepEqual(entry.args, [path.join(ROOT, 'bin', 'mcp-warden.mjs'), '--home', s.home, 'run', '--', 'github']);
   assert.equal(entry.env, undefined, 'no env value is left in the entry');
 
   // The definition names the secrets by handle; the scan links the entry as attached.
@@ -133,7 +133,7 @@ test('scan --fix-secrets moves the secrets of two configs; a secret in args is l
   const cursorAfter = JSON.parse(readFileSync(cursorConfig, 'utf8')) as { mcpServers: Record<string, { args: string[] }> };
   assert.equal(readFileSync(cursorConfig).includes(Buffer.from(OTHER)), false);
   assert.deepEqual(cursorAfter.mcpServers.cli, (JSON.parse(cursorBefore) as typeof cursorAfter).mcpServers.cli, 'the args entry is untouched');
-  assert.deepEqual(cursorAfter.mcpServers.gh2?.args.slice(-2), ['run', 'gh2']);
+  assert.deepEqual(cursorAfter.mcpServers.gh2?.args.slice(-3), ['run', '--', 'gh2']);
 
   // The findings printed after the move are the configs as they are now: only the args secret is left.
   const report = JSON.parse(s.run('scan', '--json').stdout) as { findings: { type: string; details: { location?: string } }[] };
