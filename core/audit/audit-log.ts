@@ -6,9 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../util/canonical-json.ts';
-import type { AuditEvent } from '../api/audit.ts';
+import type { AuditEvent, AuditVerdict } from '../api/audit.ts';
 import type { Db } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
+import { describeGap, launcherGaps } from './launcher-sessions.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -97,12 +98,13 @@ export function* iterateAudit(db: Db): Generator<AuditEvent> {
   for (const row of db.prepare<[], AuditRow>('SELECT * FROM audit_events ORDER BY seq').iterate()) yield toEvent(row);
 }
 
-export type AuditVerdict =
-  | { ok: true; events: number; head: string }
-  | { ok: false; events: number; broken_at: number; reason: string };
+export type { AuditVerdict };
 
-/** Walks the chain from the start and names the first event that does not hold. */
-export function verifyAudit(db: Db): AuditVerdict {
+/**
+ * Walks the chain from the start and names the first event that does not hold; then checks that no
+ * launcher session lost events on the way to the trail (a gap in its numbering; launcher-sessions.ts).
+ */
+export function verifyAudit(db: Db, options: { alive?: (session: string) => boolean } = {}): AuditVerdict {
   let previous = GENESIS_HASH;
   let expectedSeq = 1;
   let count = 0;
@@ -125,6 +127,12 @@ export function verifyAudit(db: Db): AuditVerdict {
     const headSeq = Number(head.split(':')[0]);
     if (headSeq > count) return { ok: false, events: count, broken_at: count + 1, reason: `events ${count + 1} to ${headSeq} were removed from the end` };
     return { ok: false, events: count, broken_at: count, reason: `event ${count} is not the recorded head of the trail` };
+  }
+  const gaps = launcherGaps(db, { alive: options.alive });
+  const first = gaps[0];
+  if (first !== undefined) {
+    const more = gaps.length > 1 ? `; and ${gaps.length - 1} more gap${gaps.length > 2 ? 's' : ''}` : '';
+    return { ok: false, events: count, broken_at: first.before_event ?? first.after_event ?? count, reason: `${describeGap(first)}${more}`, gaps };
   }
   return { ok: true, events: count, head: previous };
 }
