@@ -9,7 +9,7 @@ import { canonicalJson } from '../util/canonical-json.ts';
 import type { AuditEvent, AuditVerdict } from '../api/audit.ts';
 import type { Db } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
-import { describeGap, launcherGaps } from './launcher-sessions.ts';
+import { confirmGaps, describeGap, gapCandidates, type GapOptions } from './launcher-sessions.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -104,7 +104,26 @@ export type { AuditVerdict };
  * Walks the chain from the start and names the first event that does not hold; then checks that no
  * launcher session lost events on the way to the trail (a gap in its numbering; launcher-sessions.ts).
  */
-export function verifyAudit(db: Db, options: { alive?: (session: string) => boolean } = {}): AuditVerdict {
+export function verifyAudit(db: Db, options: Pick<GapOptions, 'alive' | 'pending'> = {}): AuditVerdict {
+  // One read transaction: the chain, its stored head and the launcher receipts as of one moment,
+  // however many writers append meanwhile (else events appended during the walk look cut off).
+  const walked = db.transaction(() => {
+    const chain = walkChain(db);
+    return { chain, candidates: chain.ok ? gapCandidates(db, options) : [] };
+  })();
+  if (!walked.chain.ok) return walked.chain;
+  const { events, head } = walked.chain;
+  // Checked again now, outside that moment: a batch replayed since has its receipts in.
+  const gaps = confirmGaps(db, walked.candidates, options);
+  const first = gaps[0];
+  if (first !== undefined) {
+    const more = gaps.length > 1 ? `; and ${gaps.length - 1} more gap${gaps.length > 2 ? 's' : ''}` : '';
+    return { ok: false, events, broken_at: first.before_event ?? first.after_event ?? events, reason: `${describeGap(first)}${more}`, gaps };
+  }
+  return { ok: true, events, head };
+}
+
+function walkChain(db: Db): AuditVerdict {
   let previous = GENESIS_HASH;
   let expectedSeq = 1;
   let count = 0;
@@ -127,12 +146,6 @@ export function verifyAudit(db: Db, options: { alive?: (session: string) => bool
     const headSeq = Number(head.split(':')[0]);
     if (headSeq > count) return { ok: false, events: count, broken_at: count + 1, reason: `events ${count + 1} to ${headSeq} were removed from the end` };
     return { ok: false, events: count, broken_at: count, reason: `event ${count} is not the recorded head of the trail` };
-  }
-  const gaps = launcherGaps(db, { alive: options.alive });
-  const first = gaps[0];
-  if (first !== undefined) {
-    const more = gaps.length > 1 ? `; and ${gaps.length - 1} more gap${gaps.length > 2 ? 's' : ''}` : '';
-    return { ok: false, events: count, broken_at: first.before_event ?? first.after_event ?? count, reason: `${describeGap(first)}${more}`, gaps };
   }
   return { ok: true, events: count, head: previous };
 }

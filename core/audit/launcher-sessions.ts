@@ -100,29 +100,57 @@ const gap = (db: Db, session: string, first: number, last: number | null): Launc
   return { session, server: before.name ?? after.name, first, last, after_event: before.audit_seq, before_event: after.audit_seq };
 };
 
+export interface GapOptions {
+  limit?: number;
+  /** Whether a session without an end may still be running (default: its process is). */
+  alive?: (session: string) => boolean;
+  /** Whether events `first` to `last` (null: on) of `session` may still be waiting somewhere (a spool file): then not a gap. */
+  pending?: (session: string, first: number, last: number | null) => boolean;
+}
+
+export interface GapCandidate {
+  session: string;
+  first: number;
+  last: number | null;
+}
+
 /**
- * Every gap in the numbering of every launcher session (at most `limit`): numbers missing between
- * receipts, and sessions whose process is gone without an end receipt (their last events never came).
- * `alive` decides whether a session without an end may still be running.
+ * The holes in the numbering of every launcher session (at most `limit`): numbers missing between
+ * receipts, and sessions whose process is gone without an end receipt (their last events never
+ * came). Read in the caller's read transaction; `confirmGaps` then drops what is on its way.
  */
-export function launcherGaps(db: Db, options: { limit?: number; alive?: (session: string) => boolean } = {}): LauncherGap[] {
+export function gapCandidates(db: Db, options: GapOptions = {}): GapCandidate[] {
   const limit = options.limit ?? 100;
   const alive = options.alive ?? ((session: string) => sessionAlive(session));
-  const holes = db.prepare<[number], { session: string; first: number; last: number }>(
+  const holes = db.prepare<[number], GapCandidate>(
     `SELECT session, prev + 1 AS first, seq - 1 AS last FROM (
        SELECT session, seq, lag(seq, 1, 0) OVER (PARTITION BY session ORDER BY seq) AS prev FROM launcher_receipts
      ) WHERE seq > prev + 1 ORDER BY session, seq LIMIT ?`,
   ).all(limit);
-  const found = holes.map((h) => gap(db, h.session, h.first, h.last));
-  if (found.length >= limit) return found;
+  if (holes.length >= limit) return holes;
   const unended = db.prepare<[], { session: string; last: number }>(
     "SELECT session, max(seq) AS last FROM launcher_receipts GROUP BY session HAVING sum(kind = 'end') = 0 ORDER BY session",
   ).all();
   for (const u of unended) {
-    if (found.length >= limit) break;
-    if (!alive(u.session)) found.push(gap(db, u.session, u.last + 1, null));
+    if (holes.length >= limit) break;
+    if (!alive(u.session)) holes.push({ session: u.session, first: u.last + 1, last: null });
   }
-  return found;
+  return holes;
+}
+
+/**
+ * The candidates that are still gaps now: not covered by what `pending` says is on its way (asked
+ * only now, after the receipts were read: a file replayed in between has its receipts in by the fresh
+ * count below, and a file written in between was written before the receipts that follow it).
+ */
+export function confirmGaps(db: Db, candidates: readonly GapCandidate[], options: GapOptions = {}): LauncherGap[] {
+  const pending = options.pending ?? (() => false);
+  const missing = ({ session, first, last }: GapCandidate): boolean => {
+    if (pending(session, first, last)) return false;
+    if (last === null) return stmt<[string], { n: number }>(db, "SELECT count(*) AS n FROM launcher_receipts WHERE session = ? AND kind = 'end'").get(session)?.n === 0;
+    return (stmt<[string, number, number], { n: number }>(db, 'SELECT count(*) AS n FROM launcher_receipts WHERE session = ? AND seq BETWEEN ? AND ?').get(session, first, last)?.n ?? 0) < last - first + 1;
+  };
+  return candidates.filter(missing).map((c) => gap(db, c.session, c.first, c.last));
 }
 
 /** One sentence naming a gap, for `audit verify`. */

@@ -249,12 +249,13 @@ async function runWriter(data: WriterData): Promise<void> {
 
   const onEvents = (batch: number, lines: string): void => {
     const own = parseRecords(lines).events;
+    if (own.length === 0) return void port.postMessage({ type: 'durable', batch } satisfies FromWorker);
     if (tryWrite(own)) {
       written += own.length;
       if (more) scheduleRetry();
     } else {
       try {
-        writeBatch(data.dataDir, me, ++batchFiles, lines);
+        writeBatch(data.dataDir, me, ++batchFiles, [Math.min(...own.map((e) => e.seq)), Math.max(...own.map((e) => e.seq))], lines);
         spooled += own.length;
       } catch {
         // Not durable here: the journal still holds the batch (the sink keeps it there).

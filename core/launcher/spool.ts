@@ -33,11 +33,15 @@ export const spoolDir = (dataDir: string): string => path.join(dataDir, SPOOL_DI
 
 const sessionOf = (name: string): string => name.slice(0, name.indexOf('.'));
 
-/** Writes one batch of `session` to its own file: `<session>.<n>.batch`, by a temporary file and a rename. */
-export function writeBatch(dataDir: string, session: string, n: number, lines: string): string {
+/**
+ * Writes one batch of `session` to its own file, `<session>.<n>.<first>-<last>.batch` (n: the
+ * writer's count of batch files; first and last: the lowest and highest numbers in it, so `audit
+ * verify` can tell a gap that is still waiting here), by a temporary file and a rename.
+ */
+export function writeBatch(dataDir: string, session: string, n: number, range: readonly [number, number], lines: string): string {
   const dir = spoolDir(dataDir);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, `${session}.${n}${BATCH_SUFFIX}`);
+  const file = path.join(dir, `${session}.${n}.${range[0]}-${range[1]}${BATCH_SUFFIX}`);
   const temp = `${file}${TEMP_SUFFIX}`;
   // 'wx': never over an existing file (the names are unique; this makes sure).
   fs.writeFileSync(temp, headerLine(session, 0) + lines, { mode: 0o600, flag: 'wx' });
@@ -52,6 +56,43 @@ export function spoolFiles(dataDir: string): string[] {
   } catch {
     return [];
   }
+}
+
+const BATCH_NAME = /^([^.]+)\.\d+\.(\d+)-(\d+)\.batch$/;
+
+/**
+ * Which numbers of which sessions the spool still holds (batch files, claimed or not, and journals),
+ * for `audit verify`: a gap they cover is waiting, not lost. A journal covers the numbers in it, and
+ * everything after its session's last receipt (its recovery writes the end).
+ */
+export function waitingInSpool(dataDir: string): (session: string, first: number, last: number | null) => boolean {
+  const ranges = new Map<string, [number, number][]>();
+  const add = (session: string, from: number, to: number) => ranges.set(session, [...(ranges.get(session) ?? []), [from, to]]);
+  let names: string[];
+  try {
+    names = fs.readdirSync(spoolDir(dataDir));
+  } catch {
+    names = [];
+  }
+  for (const entry of names) {
+    const mark = entry.indexOf(CLAIM_MARK);
+    const name = mark === -1 ? entry : entry.slice(0, mark);
+    // A batch file still under its temporary name counts too: the journal may already have let it go.
+    const batch = BATCH_NAME.exec(name.endsWith(TEMP_SUFFIX) ? name.slice(0, -TEMP_SUFFIX.length) : name);
+    if (batch !== null) add(batch[1] as string, Number(batch[2]), Number(batch[3]));
+    else if (name.endsWith(JOURNAL_SUFFIX)) {
+      let text = '';
+      try {
+        text = fs.readFileSync(path.join(spoolDir(dataDir), entry), 'utf8');
+      } catch {
+        continue;
+      }
+      const session = sessionOf(name);
+      for (const { seq } of parseRecords(text).events) add(session, seq, seq);
+      add(session, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    }
+  }
+  return (session, first, last) => (ranges.get(session) ?? []).some(([from, to]) => (last === null ? to >= first : from <= last && to >= first));
 }
 
 function readClaim(name: string, claimed: string, now: Date): Claim | undefined {

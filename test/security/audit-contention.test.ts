@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import Database from 'better-sqlite3';
-import { cli, ROOT, tempDir } from '../helpers/cli.ts';
+import { cli, cliAsync, ROOT, tempDir } from '../helpers/cli.ts';
 import { rawLauncher } from '../helpers/raw-launcher.ts';
 import { startServe } from '../helpers/serve.ts';
 
@@ -69,6 +69,8 @@ test('launchers relaying calls under a write lock held 300 ms at a time: every c
   t.after(() => launchers.forEach((l) => l.child.kill('SIGKILL')));
   const answered: string[] = [];
   const until = Date.now() + 8000;
+  // Midway, while batches wait in the spool or are being replayed: on their way, not a gap.
+  const midway = new Promise((resolve) => setTimeout(resolve, 4000)).then(() => cliAsync(['--home', home, 'audit', 'verify']));
   await Promise.all(launchers.map(async (l, i) => {
     await l.initialize();
     for (let n = 1; Date.now() < until; n++) {
@@ -77,6 +79,8 @@ test('launchers relaying calls under a write lock held 300 ms at a time: every c
       answered.push(text);
     }
   }));
+  const during = await midway;
+  assert.equal(during.code, 0, `verify during the attack: ${during.stdout}${during.stderr}`);
   // The clients go away while the lock is still being taken and given back.
   assert.deepEqual(await Promise.all(launchers.map((l) => l.end())), [0, 0, 0, 0]);
   await stop(holder);
