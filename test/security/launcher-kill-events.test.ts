@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { cli, cliAsync, ROOT, tempDir } from '../helpers/cli.ts';
 import { waitFor } from '../helpers/fake-home.ts';
 import { rawLauncher } from '../helpers/raw-launcher.ts';
+import { startServe } from '../helpers/serve.ts';
 
 const ECHO = path.join(ROOT, 'test/fixtures/servers/launcher-echo.mjs');
 const DRIVER = path.join(ROOT, 'test/fixtures/launcher/sink-driver.ts');
@@ -101,5 +102,23 @@ test('the next launcher recovers a killed session, and settled and pending calls
   const receipts = rows<{ seq: number; kind: string }>(home, `SELECT seq, kind FROM launcher_receipts WHERE session = '${ready.session}' ORDER BY seq`);
   assert.deepEqual(receipts.map((r) => r.seq), Array.from({ length: 53 }, (_, i) => i + 1), 'numbers 1-53, no hole');
   assert.equal(receipts.at(-1)?.kind, 'end');
+  verifyOk(home);
+});
+
+test('the monitor takes in the journal of a launcher killed while nothing else runs', async (t) => {
+  const home = setUp(t);
+  const launcher = rawLauncher(home, 'echo');
+  t.after(() => launcher.child.kill('SIGKILL'));
+  await launcher.initialize();
+  await launcher.call('echo', { text: 'before the kill' });
+  const serverPid = Number(await launcher.call('pid', {}));
+  launcher.child.kill('SIGKILL');
+  await launcher.exit;
+  process.kill(serverPid, 'SIGKILL');
+
+  const served = await startServe(t, { home }); // serve runs the monitor
+  await waitFor('the monitor recovered the journal', () => journals(home).length === 0 && texts(home).length === 2, 10_000);
+  assert.deepEqual(texts(home), ['before the kill', null]);
+  await served.stop();
   verifyOk(home);
 });
