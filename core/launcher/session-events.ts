@@ -51,6 +51,26 @@ export interface ParsedRecords {
   ended: boolean;
 }
 
+/** Enough of an event's shape for the database to take it (a corrupt line is left out: a gap verify reports). */
+function wellFormed(event: unknown): event is SessionEvent {
+  if (event === null || typeof event !== 'object') return false;
+  const e = event as { kind?: unknown; at?: unknown; event?: { actor?: unknown; type?: unknown } | null; condition?: unknown; server_id?: unknown; tools?: unknown };
+  if (typeof e.at !== 'string') return false;
+  switch (e.kind) {
+    case 'audit':
+      return e.event !== null && typeof e.event === 'object' && typeof e.event.actor === 'string' && typeof e.event.type === 'string';
+    case 'alert':
+      return e.condition !== null && typeof e.condition === 'object';
+    case 'tools_drift':
+      return typeof e.server_id === 'string' && Array.isArray(e.tools);
+    case 'void':
+    case 'end':
+      return true;
+    default:
+      return false;
+  }
+}
+
 /** Reads journal or spool lines. A line that does not parse (a torn write) is skipped. */
 export function parseRecords(text: string): ParsedRecords {
   let session: string | null = null;
@@ -72,7 +92,7 @@ export function parseRecords(text: string): ParsedRecords {
     }
     if (typeof record.s !== 'number' || !Number.isSafeInteger(record.s) || record.s < 1) continue;
     const event = record.e as SessionEvent | undefined;
-    if (event === null || typeof event !== 'object' || typeof event.kind !== 'string') continue;
+    if (!wellFormed(event)) continue;
     bySeq.set(record.s, event);
     last = Math.max(last, record.s);
   }
