@@ -58,8 +58,10 @@ export class EventSink {
   #queue: string[] = [];
   #batches = 0;
   /** Batches posted and not yet durable in the writer (database or spool file), by id. */
-  readonly #posted = new Map<number, string[]>();
+  readonly #posted = new Map<number, { lines: string[]; size: number }>();
   readonly #pending = new Map<string, Pending>();
+  /** Characters of journal lines still needed (pending, queued, posted): what a rewrite would keep. */
+  #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
   #closing = false;
   /** Something was recorded after close began: only the journal has it, so the journal stays. */
@@ -100,6 +102,7 @@ export class EventSink {
     this.#journal.append(line);
     if (this.#closing) this.#late = true;
     this.#pending.set(key, { seq, line, provisional });
+    this.#inFlight += line.length;
   }
 
   /** Replaces a pending item by its final event, or drops it (null); an unknown key with an event is a push. */
@@ -110,6 +113,7 @@ export class EventSink {
       return;
     }
     this.#pending.delete(key);
+    this.#inFlight -= pending.line.length;
     // A dropped item keeps its number (a void receipt), so the numbering has no hole.
     this.#record(pending.seq, final ?? { kind: 'void', at: new Date().toISOString() });
   }
@@ -122,6 +126,7 @@ export class EventSink {
       return;
     }
     this.#queue.push(line);
+    this.#inFlight += line.length;
     if (this.#queue.length >= FLUSH_COUNT) this.flush();
     else this.#timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
   }
@@ -133,16 +138,20 @@ export class EventSink {
     const lines = this.#queue;
     this.#queue = [];
     const batch = ++this.#batches;
-    this.#posted.set(batch, lines);
+    this.#posted.set(batch, { lines, size: lines.reduce((n, l) => n + l.length, 0) });
     this.#worker.postMessage({ type: 'events', batch, lines: lines.join('') } satisfies ToWorker);
   }
 
-  /** A batch is in the database or a spool file: past a size, the journal keeps only what is still in flight. */
+  /**
+   * A batch is in the database or a spool file. Past a size, the journal is rewritten with only what
+   * is still in flight, when that is a small part of it (a backlog is not copied batch after batch).
+   */
   #durable(batch: number): void {
+    this.#inFlight -= this.#posted.get(batch)?.size ?? 0;
     this.#posted.delete(batch);
-    if (this.#journal.bytes < JOURNAL_REWRITE_BYTES || this.#closing) return;
+    if (this.#journal.bytes < JOURNAL_REWRITE_BYTES || this.#inFlight > this.#journal.bytes / 4 || this.#closing) return;
     const lines = [headerLine(this.session, this.#seq + 1), ...[...this.#pending.values()].map((p) => p.line)];
-    for (const posted of this.#posted.values()) lines.push(...posted);
+    for (const posted of this.#posted.values()) lines.push(...posted.lines);
     lines.push(...this.#queue);
     this.#journal.rewrite(lines.join(''));
   }

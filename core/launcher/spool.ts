@@ -49,15 +49,6 @@ export function writeBatch(dataDir: string, session: string, n: number, range: r
   return file;
 }
 
-/** Every file of the spool that holds events not yet in the database (or may: journals of running sessions). */
-export function spoolFiles(dataDir: string): string[] {
-  try {
-    return fs.readdirSync(spoolDir(dataDir)).filter((n) => !n.endsWith(TEMP_SUFFIX)).sort().map((n) => path.join(spoolDir(dataDir), n));
-  } catch {
-    return [];
-  }
-}
-
 const BATCH_NAME = /^([^.]+)\.\d+\.(\d+)-(\d+)\.batch$/;
 
 /**
