@@ -227,6 +227,7 @@ async function runWriter(data: WriterData): Promise<void> {
     if (s === undefined) return false;
     const claims = claimSpool(data.dataDir, me, { skip, maxFiles: 16, maxBytes: 2 << 20 });
     more = claims.length >= 16;
+    if (own === null && claims.length === 0) return true;
     const commit = (withClaims: typeof claims) => s.db.transaction(() => {
       applyClaims(s.db, withClaims);
       if (own !== null) applySessionEvents(s.db, me, own);
