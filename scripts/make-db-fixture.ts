@@ -8,6 +8,7 @@ import { linkAgentServer, registerAgent } from '../core/agents/agents.ts';
 import { createApiKey } from '../core/api-keys/api-keys.ts';
 import { registerFromRequest } from '../core/registry/api-register.ts';
 import { scanConfig } from '../core/discovery/scan.ts';
+import { applySessionEvents } from '../core/launcher/apply-events.ts';
 import { listServers } from '../core/registry/read.ts';
 import { registerServer } from '../core/registry/register.ts';
 import { DATABASE_FILE, openStore } from '../core/store/database.ts';
@@ -35,6 +36,12 @@ linkAgentServer({ store, env: ctx.env, where, now: ctx.now }, 'fixture-agent', '
 createApiKey(store, 'fixture-key', ctx.now());
 // Since schema 5: a server's own launcher policy.
 store.db.prepare("UPDATE servers SET attestation_policy = 'block', undeclared_policy = 'warn' WHERE name = 'files'").run();
+// Since schema 6: a launcher session's receipts (a tool call it recorded, and its end).
+const files = listServers(store.db).find((s) => s.name === 'files');
+store.db.transaction(() => applySessionEvents(store.db, '4242-1000-0a1b2c3d', [
+  { seq: 1, event: { kind: 'audit', at: '2026-01-01T00:00:00.000Z', event: { actor: 'system', type: 'tool.called', server_id: files?.id ?? null, details: { name: 'files', tool: 'read_file', duration_ms: 1, error: false, argument_keys: ['path'], arguments: { path: '/tmp/x' }, undeclared: false, blocked: false, client: 'fixture' } } } },
+  { seq: 2, event: { kind: 'end', at: '2026-01-01T00:00:01.000Z' } },
+])).immediate();
 const expected = listServers(store.db);
 store.db.pragma('wal_checkpoint(TRUNCATE)');
 store.db.pragma('journal_mode = DELETE');

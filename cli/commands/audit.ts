@@ -1,7 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { invalidInput, WardenError } from '../../core/api/errors.ts';
-import { iterateAudit, listAudit, verifyAudit } from '../../core/audit/audit-log.ts';
+import { iterateAudit, listAudit } from '../../core/audit/audit-log.ts';
+import { verifyTrail } from '../../core/launcher/verify-trail.ts';
 import { getServer } from '../../core/registry/read.ts';
 import { openPrivateOutput } from '../../core/util/private-file.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
@@ -25,7 +26,12 @@ export async function list(options: GlobalOptions & { json?: boolean; server?: s
 }
 
 export async function verify(options: GlobalOptions & { json?: boolean }): Promise<void> {
-  const verdict = await withStore(options, (store) => verifyAudit(store.db));
+  const { verdict, recovered } = await withStore(options, (store) => verifyTrail(store));
+  if (options.json !== true) {
+    if ('problem' in recovered) process.stderr.write(`mcp-warden: The launchers' spooled events could not be brought into the trail first (${recovered.problem.replace(/\.$/, '')}); a gap below may be events still waiting there.\n`);
+    else if (recovered.files > 0) process.stdout.write(`Brought ${recovered.events} spooled launcher event${recovered.events === 1 ? '' : 's'} (${recovered.files} file${recovered.files === 1 ? '' : 's'}) into the trail first.\n`);
+    for (const f of 'failed' in recovered ? recovered.failed : []) process.stderr.write(`mcp-warden: The spool file ${f.file} could not be replayed (${f.reason.replace(/\.$/, '')}); it was left in the spool folder.\n`);
+  }
   if (options.json === true) printJson({ verification: verdict });
   else if (verdict.ok) print(`The audit trail is intact: ${verdict.events} events, head ${verdict.head.slice(0, 16)}.\n`);
   if (!verdict.ok) {

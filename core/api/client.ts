@@ -8,6 +8,7 @@
  */
 import type { Alert } from './alert.ts';
 import type { AttestationDifference, AttestationStatement } from './attestation.ts';
+import type { AuditVerdict } from './audit.ts';
 import type { AttachResult, SecureResult, ServerPolicies } from './launcher.ts';
 import type { ContentFinding, ProbeResult, ServerIdentity, Definition } from './probe.ts';
 import type {
@@ -101,7 +102,7 @@ export interface VerifyResponse {
   alert: Alert | null;
 }
 
-export type AuditVerifyResponse = { ok: true; events: number; head: string } | { ok: false; events: number; broken_at: number; reason: string };
+export type AuditVerifyResponse = AuditVerdict;
 
 export interface SettingsResponse {
   /** Every setting's current value. */

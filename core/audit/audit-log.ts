@@ -6,9 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../util/canonical-json.ts';
-import type { AuditEvent } from '../api/audit.ts';
+import type { AuditEvent, AuditVerdict } from '../api/audit.ts';
 import type { Db } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
+import { confirmGaps, describeGap, gapCandidates, type GapOptions } from './launcher-sessions.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -97,12 +98,32 @@ export function* iterateAudit(db: Db): Generator<AuditEvent> {
   for (const row of db.prepare<[], AuditRow>('SELECT * FROM audit_events ORDER BY seq').iterate()) yield toEvent(row);
 }
 
-export type AuditVerdict =
-  | { ok: true; events: number; head: string }
-  | { ok: false; events: number; broken_at: number; reason: string };
+export type { AuditVerdict };
 
-/** Walks the chain from the start and names the first event that does not hold. */
-export function verifyAudit(db: Db): AuditVerdict {
+/**
+ * Walks the chain from the start and names the first event that does not hold; then checks that no
+ * launcher session lost events on the way to the trail (a gap in its numbering; launcher-sessions.ts).
+ */
+export function verifyAudit(db: Db, options: Pick<GapOptions, 'alive' | 'pending'> = {}): AuditVerdict {
+  // One read transaction: the chain, its stored head and the launcher receipts as of one moment,
+  // however many writers append meanwhile (else events appended during the walk look cut off).
+  const walked = db.transaction(() => {
+    const chain = walkChain(db);
+    return { chain, candidates: chain.ok ? gapCandidates(db, options) : [] };
+  })();
+  if (!walked.chain.ok) return walked.chain;
+  const { events, head } = walked.chain;
+  // Checked again now, outside that moment: a batch replayed since has its receipts in.
+  const gaps = confirmGaps(db, walked.candidates, options);
+  const first = gaps[0];
+  if (first !== undefined) {
+    const more = gaps.length > 1 ? `; and ${gaps.length - 1} more gap${gaps.length > 2 ? 's' : ''}` : '';
+    return { ok: false, events, broken_at: first.before_event ?? first.after_event ?? events, reason: `${describeGap(first)}${more}`, gaps };
+  }
+  return { ok: true, events, head };
+}
+
+function walkChain(db: Db): AuditVerdict {
   let previous = GENESIS_HASH;
   let expectedSeq = 1;
   let count = 0;

@@ -1,11 +1,13 @@
 /**
- * Where the launcher's events go: never through the relay's thread. The relay queues them in memory
- * (`EventSink`); every 200 ms, or at 256 events, the queue is posted to a worker thread that owns its
- * own database connection and writes each batch in one transaction (audit events, alerts, the drift
- * evaluation the probe uses). When the database is locked or cannot be opened, the worker appends the
- * batch to a spool file in `<data dir>/spool/` instead; the next batch that can be written replays
- * every spool file first (from this run or an earlier one), so the trail catches up on the next
- * launch at the latest. See docs/launcher.md.
+ * Where the launcher's events go: never through the relay's thread's database. Each event is numbered
+ * in this launcher session and written ahead to the session's journal (one synchronous write, so it
+ * survives a killed launcher) before `push` returns; every 200 ms, or at 256 events, the queue is
+ * posted to a worker thread that owns its own database connection and writes each batch in one
+ * transaction (audit events, alerts, the drift evaluation the probe uses, one receipt per event).
+ * When the database is locked or cannot be opened, the worker writes the batch to a spool file of its
+ * own instead; a later batch replays whatever the spool holds (batches of any session, journals of
+ * sessions that died) in the same transaction. Once the worker says a batch is durable (database or
+ * spool file), the journal may drop it. See docs/launcher.md and spool.ts.
  *
  * The worker runs this same module (`new Worker(import.meta.url)`): in the bundled CLI that is the
  * chunk holding it, so no second entry point is needed.
@@ -13,47 +15,118 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { Condition } from '../alerts/alert-store.ts';
-import type { AuditInput } from '../audit/audit-log.ts';
-import type { Definition } from '../api/probe.ts';
+import { newSessionId } from '../audit/launcher-sessions.ts';
+import { Journal } from './journal.ts';
+import { eventLine, headerLine, pendingLine, SPOOL_DIR, type LauncherEvent } from './session-events.ts';
 
-export type LauncherEvent =
-  | { kind: 'audit'; at: string; event: AuditInput }
-  | { kind: 'alert'; at: string; condition: Condition }
-  /** A tools/list answer that differs from the pin: evaluated in the worker with the probe's own code. */
-  | { kind: 'tools_drift'; at: string; server_id: string; tools: Definition[] };
+export type { LauncherEvent } from './session-events.ts';
+export { SPOOL_DIR } from './session-events.ts';
 
-export const SPOOL_DIR = 'spool';
 const FLUSH_MS = 200;
 const FLUSH_COUNT = 256;
+/** A journal past this size is rewritten with only what is still in flight, at the next durable batch. */
+const JOURNAL_REWRITE_BYTES = 1 << 20;
+/** While the spool holds files, the writer retries them this often even when the session is quiet. */
+const RETRY_MS = 1000;
 const WORKER_ROLE = 'mcp-warden-launcher-writer';
 
 interface WriterData {
   role: typeof WORKER_ROLE;
   dataDir: string;
+  session: string;
   busyTimeoutMs: number;
 }
 
-type ToWorker = { type: 'events'; events: LauncherEvent[] } | { type: 'close' };
-type FromWorker = { type: 'closed'; written: number; spooled: number };
+type ToWorker = { type: 'events'; batch: number; lines: string } | { type: 'close' };
+type FromWorker = { type: 'durable'; batch: number } | { type: 'closed'; written: number; spooled: number };
+export type WriterSummary = Extract<FromWorker, { type: 'closed' }>;
 
-/** The relay's side: an in-memory queue handed to the writer thread in batches. */
+interface Pending {
+  seq: number;
+  line: string;
+  provisional: LauncherEvent;
+}
+
+/** The relay's side: a write-ahead journal and an in-memory queue handed to the writer thread in batches. */
 export class EventSink {
+  /** This launcher session's id (`<pid>-<start>-<random>`): its events are numbered 1, 2, 3... under it. */
+  readonly session: string = newSessionId();
   readonly #worker: Worker;
-  #queue: LauncherEvent[] = [];
+  readonly #journal: Journal;
+  #seq = 0;
+  /** Journal lines of events not yet posted to the writer. */
+  #queue: string[] = [];
+  #batches = 0;
+  /** Batches posted and not yet durable in the writer (database or spool file), by id. */
+  readonly #posted = new Map<number, { lines: string[]; size: number }>();
+  readonly #pending = new Map<string, Pending>();
+  /** Characters of journal lines still needed (pending, queued, posted): what a rewrite would keep. */
+  #inFlight = 0;
   #timer: NodeJS.Timeout | undefined;
-  #closed: Promise<FromWorker | undefined> | undefined;
+  #closing = false;
+  /** Something was recorded after close began: only the journal has it, so the journal stays. */
+  #late = false;
+  #exited = false;
+  #closed: Promise<WriterSummary | undefined> | undefined;
+  #onClosed: ((summary: WriterSummary) => void) | undefined;
 
   constructor(dataDir: string, options: { busyTimeoutMs?: number } = {}) {
-    const data: WriterData = { role: WORKER_ROLE, dataDir, busyTimeoutMs: options.busyTimeoutMs ?? 250 };
+    this.#journal = new Journal(path.join(dataDir, SPOOL_DIR), this.session, headerLine(this.session, 1));
+    const data: WriterData = { role: WORKER_ROLE, dataDir, session: this.session, busyTimeoutMs: options.busyTimeoutMs ?? 250 };
     this.#worker = new Worker(new URL(import.meta.url), { workerData: data, stdout: true, stderr: false });
     // The writer must never keep the launcher alive, nor crash it.
     this.#worker.unref();
-    this.#worker.on('error', (error) => process.stderr.write(`mcp-warden run: the event writer stopped (${error.message}); events of this session after that point are lost.\n`));
+    this.#worker.on('message', (message: FromWorker) => {
+      if (message.type === 'durable') this.#durable(message.batch);
+      else this.#onClosed?.(message);
+    });
+    this.#worker.on('error', (error) => process.stderr.write(`mcp-warden run: the event writer stopped (${error.message}); this session's events stay in its journal (${this.#journal.file}) for the next launch to recover.\n`));
+    this.#worker.once('exit', () => (this.#exited = true));
   }
 
+  /** Records an event: on disk in the journal when this returns, in the database within about 200 ms. */
   push(event: LauncherEvent): void {
-    this.#queue.push(event);
+    this.#record(++this.#seq, event);
+  }
+
+  /**
+   * Records an item whose outcome is not known yet (a call sent, its answer awaited): on disk when
+   * this returns. If the session ends before `settle(key)` (closed, or killed: recovery), the
+   * provisional event is what is written.
+   */
+  begin(key: string, provisional: LauncherEvent): void {
+    const earlier = this.#pending.get(key);
+    if (earlier !== undefined) this.settle(key, earlier.provisional);
+    const seq = ++this.#seq;
+    const line = pendingLine(seq, key, provisional);
+    this.#journal.append(line);
+    if (this.#closing) this.#late = true;
+    this.#pending.set(key, { seq, line, provisional });
+    this.#inFlight += line.length;
+  }
+
+  /** Replaces a pending item by its final event, or drops it (null); an unknown key with an event is a push. */
+  settle(key: string, final: LauncherEvent | null): void {
+    const pending = this.#pending.get(key);
+    if (pending === undefined) {
+      if (final !== null) this.push(final);
+      return;
+    }
+    this.#pending.delete(key);
+    this.#inFlight -= pending.line.length;
+    // A dropped item keeps its number (a void receipt), so the numbering has no hole.
+    this.#record(pending.seq, final ?? { kind: 'void', at: new Date().toISOString() });
+  }
+
+  #record(seq: number, event: Parameters<typeof eventLine>[1]): void {
+    const line = eventLine(seq, event);
+    this.#journal.append(line);
+    if (this.#closing) {
+      this.#late = true;
+      return;
+    }
+    this.#queue.push(line);
+    this.#inFlight += line.length;
     if (this.#queue.length >= FLUSH_COUNT) this.flush();
     else this.#timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
   }
@@ -62,58 +135,75 @@ export class EventSink {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#queue.length === 0) return;
-    const events = this.#queue;
+    const lines = this.#queue;
     this.#queue = [];
-    this.#worker.postMessage({ type: 'events', events } satisfies ToWorker);
+    const batch = ++this.#batches;
+    this.#posted.set(batch, { lines, size: lines.reduce((n, l) => n + l.length, 0) });
+    this.#worker.postMessage({ type: 'events', batch, lines: lines.join('') } satisfies ToWorker);
   }
 
-  /** Hands over what is queued and waits (at most `timeoutMs`) for the writer to finish it. */
-  close(timeoutMs = 2000): Promise<FromWorker | undefined> {
+  /**
+   * A batch is in the database or a spool file. Past a size, the journal is rewritten with only what
+   * is still in flight, when that is a small part of it (a backlog is not copied batch after batch).
+   */
+  #durable(batch: number): void {
+    this.#inFlight -= this.#posted.get(batch)?.size ?? 0;
+    this.#posted.delete(batch);
+    if (this.#journal.bytes < JOURNAL_REWRITE_BYTES || this.#inFlight > this.#journal.bytes / 4 || this.#closing) return;
+    const lines = [headerLine(this.session, this.#seq + 1), ...[...this.#pending.values()].map((p) => p.line)];
+    for (const posted of this.#posted.values()) lines.push(...posted.lines);
+    lines.push(...this.#queue);
+    this.#journal.rewrite(lines.join(''));
+  }
+
+  /**
+   * Ends the session: pending items are written as their provisional events, then its end (the
+   * last number), and waits (at most `timeoutMs`) for the writer to make everything durable. The
+   * journal is removed only then; otherwise it stays for recovery once this process is gone.
+   */
+  close(timeoutMs = 2000): Promise<WriterSummary | undefined> {
     this.#closed ??= new Promise((resolve) => {
+      for (const [key, pending] of [...this.#pending]) this.settle(key, pending.provisional);
+      this.#record(++this.#seq, { kind: 'end', at: new Date().toISOString() });
       this.flush();
+      this.#closing = true;
+      const finish = (summary: WriterSummary | undefined): void => {
+        clearTimeout(timer);
+        this.#journal.close(summary !== undefined && this.#posted.size === 0 && !this.#late);
+        resolve(summary);
+      };
       const timer = setTimeout(() => {
         void this.#worker.terminate();
-        resolve(undefined);
+        finish(undefined);
       }, timeoutMs);
-      this.#worker.once('message', (message: FromWorker) => {
-        clearTimeout(timer);
-        resolve(message);
-      });
-      this.#worker.once('exit', () => {
-        clearTimeout(timer);
-        resolve(undefined);
-      });
+      if (this.#exited) return finish(undefined);
+      this.#onClosed = finish;
+      this.#worker.once('exit', () => finish(undefined));
       this.#worker.postMessage({ type: 'close' } satisfies ToWorker);
     });
     return this.#closed;
   }
 }
 
-/** The files of events written while the database could not take them. */
-export function spoolFiles(dataDir: string): string[] {
-  const dir = path.join(dataDir, SPOOL_DIR);
-  try {
-    return fs.readdirSync(dir).filter((name) => name.endsWith('.jsonl')).sort().map((name) => path.join(dir, name));
-  } catch {
-    return [];
-  }
-}
-
-/** The writer thread: one transaction per batch, or the spool. */
+/** The writer thread: one transaction per batch (with what the spool holds), or a spool file. */
 async function runWriter(data: WriterData): Promise<void> {
   const port = parentPort;
   if (port === null) return;
   const { openStore } = await import('../store/database.ts');
-  const { appendAudit, appendAuditMany } = await import('../audit/audit-log.ts');
-  const { syncConditions } = await import('../alerts/alert-store.ts');
-  const { evaluateProbe, readPin } = await import('../pins/record.ts');
-  const { findServer } = await import('../registry/read.ts');
+  const { applySessionEvents } = await import('./apply-events.ts');
+  const { applyClaims, claimSpool, finishClaims, isBusy, releaseClaims, writeBatch } = await import('./spool.ts');
+  const { parseRecords } = await import('./session-events.ts');
   type Store = import('../store/database.ts').Store;
+  type Numbered = import('./session-events.ts').Numbered;
 
-  const spoolPath = path.join(data.dataDir, SPOOL_DIR, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.jsonl`);
+  const me = data.session;
   let store: Store | undefined;
   let written = 0;
   let spooled = 0;
+  let batchFiles = 0;
+  let retry: NodeJS.Timeout | undefined;
+  /** Spool files this writer could not apply (not the database's fault): left to recoverSpool. */
+  const skip = new Set<string>();
 
   const open = (): Store | undefined => {
     if (store !== undefined) return store;
@@ -129,116 +219,72 @@ async function runWriter(data: WriterData): Promise<void> {
     }
   };
 
-  /** One event other than an audit event (those are chained in runs by applyAll). */
-  const apply = (s: Store, event: Exclude<LauncherEvent, { kind: 'audit' }>): void => {
-    const now = new Date(event.at);
-    switch (event.kind) {
-      case 'alert':
-        // Open only (types: []): the launcher sees one condition, never the absence of others.
-        syncConditions(s.db, { server_id: event.condition.server_id ?? '', types: [] }, [event.condition], now);
-        return;
-      case 'tools_drift': {
-        const server = findServer(s.db, event.server_id);
-        const pin = readPin(s.db, event.server_id);
-        if (server === undefined || pin === undefined) return;
-        // The relay saw tools only: prompts, resources and instructions are taken from the pin, so the
-        // probe's evaluation reports exactly the tools that changed.
-        const of = (kind: string) => pin.entries.filter((e) => e.kind === kind).map((e) => e.definition);
-        const result = {
-          ok: true as const, server: pin.server, protocol_version: pin.protocol_version, capabilities: {}, instructions: pin.instructions,
-          tools: event.tools, prompts: of('prompt'), resources: of('resource'), resource_templates: of('resource_template'), stderr: '', duration_ms: 0,
-        };
-        const drift = evaluateProbe(s.db, server, result).conditions.filter((c) => c.type === 'definition_changed');
-        syncConditions(s.db, { server_id: server.id, types: [] }, drift, now);
-        return;
-      }
-    }
-  };
-
-  /** Applies events in order; each run of audit events is chained in one appendAuditMany. */
-  const applyAll = (s: Store, events: readonly LauncherEvent[]): void => {
-    let audits: { input: Parameters<typeof appendAudit>[1]; now: Date }[] = [];
-    const flushAudits = () => {
-      appendAuditMany(s.db, audits);
-      audits = [];
-    };
-    for (const event of events) {
-      if (event.kind === 'audit') audits.push({ input: event.event, now: new Date(event.at) });
-      else {
-        flushAudits();
-        apply(s, event);
-      }
-    }
-    flushAudits();
-  };
-
-  const replay = (s: Store): void => {
-    for (const file of spoolFiles(data.dataDir)) {
-      // Claim the file by renaming it, so two launchers never replay the same events twice.
-      const claimed = `${file}.replay-${process.pid}`;
-      try {
-        fs.renameSync(file, claimed);
-      } catch {
-        continue;
-      }
-      const events = fs.readFileSync(claimed, 'utf8').split('\n').filter((l) => l.trim() !== '').flatMap((l) => {
-        try {
-          return [JSON.parse(l) as LauncherEvent];
-        } catch {
-          return [];
-        }
-      });
-      try {
-        s.db.transaction(() => {
-          applyAll(s, events);
-          appendAudit(s.db, { actor: 'system', type: 'launcher.spool_replayed', details: { file: path.basename(file), events: events.length } });
-        }).immediate();
-        fs.rmSync(claimed, { force: true });
-        written += events.length;
-      } catch (error) {
-        fs.renameSync(claimed, file);
-        throw error;
-      }
-    }
-  };
-
-  const spool = (events: LauncherEvent[]): void => {
-    fs.mkdirSync(path.dirname(spoolPath), { recursive: true, mode: 0o700 });
-    fs.appendFileSync(spoolPath, events.map((e) => `${JSON.stringify(e)}\n`).join(''), { mode: 0o600 });
-    spooled += events.length;
-  };
-
-  const write = (events: LauncherEvent[]): void => {
+  /** Whether the last attempt left spool files it could have taken (a transaction takes a few MB at most). */
+  let more = false;
+  /** Own events (null: none) and what the spool holds, in one transaction; false when the database would not take them. */
+  const tryWrite = (own: Numbered[] | null): boolean => {
     const s = open();
-    if (s === undefined) return spool(events);
+    if (s === undefined) return false;
+    const claims = claimSpool(data.dataDir, me, { skip, maxFiles: 16, maxBytes: 2 << 20 });
+    more = claims.length >= 16;
+    if (own === null && claims.length === 0) return true;
+    const commit = (withClaims: typeof claims) => s.db.transaction(() => {
+      applyClaims(s.db, withClaims);
+      if (own !== null) applySessionEvents(s.db, me, own);
+    }).immediate();
     try {
-      replay(s);
-      s.db.transaction(() => {
-        applyAll(s, events);
-      }).immediate();
-      written += events.length;
+      commit(claims);
+      finishClaims(claims);
+      return true;
+    } catch (error) {
+      releaseClaims(claims);
+      if (claims.length === 0 || isBusy(error)) return false;
+    }
+    // Not the lock: one of the files is bad. Leave them to recoverSpool, which isolates it.
+    for (const claim of claims) skip.add(claim.name);
+    try {
+      commit([]);
+      return true;
     } catch {
-      // Locked (SQLITE_BUSY), read-only, or gone: the events wait in the spool for a later batch.
-      spool(events);
+      return false;
     }
   };
 
-  // Events spooled by earlier launches go in as soon as the database takes them.
-  const first = open();
-  if (first !== undefined) {
-    try {
-      replay(first);
-    } catch {
-      // still locked: a later batch retries
+  const scheduleRetry = (): void => {
+    retry ??= setTimeout(() => {
+      retry = undefined;
+      if (!tryWrite(null) || more) scheduleRetry();
+    }, RETRY_MS);
+  };
+
+  const onEvents = (batch: number, lines: string): void => {
+    const own = parseRecords(lines).events;
+    if (own.length === 0) return void port.postMessage({ type: 'durable', batch } satisfies FromWorker);
+    if (tryWrite(own)) {
+      written += own.length;
+      if (more) scheduleRetry();
+    } else {
+      try {
+        writeBatch(data.dataDir, me, ++batchFiles, [Math.min(...own.map((e) => e.seq)), Math.max(...own.map((e) => e.seq))], lines);
+        spooled += own.length;
+      } catch {
+        // Not durable here: the journal still holds the batch (the sink keeps it there).
+        scheduleRetry();
+        return;
+      }
+      scheduleRetry();
     }
-  }
+    port.postMessage({ type: 'durable', batch } satisfies FromWorker);
+  };
+
+  // What earlier sessions left goes in as soon as the database takes it.
+  if (!tryWrite(null) || more) scheduleRetry();
   port.on('message', (message: ToWorker) => {
-    if (message.type === 'events') write(message.events);
-    else {
-      store?.close();
-      port.postMessage({ type: 'closed', written, spooled } satisfies FromWorker);
-      port.close();
-    }
+    if (message.type === 'events') return onEvents(message.batch, message.lines);
+    if (retry !== undefined) clearTimeout(retry);
+    store?.close();
+    port.postMessage({ type: 'closed', written, spooled } satisfies FromWorker);
+    port.close();
   });
 }
 

@@ -12,12 +12,16 @@ import { projectLocations } from '../discovery/clients/index.ts';
 import { knownLocations } from '../discovery/scan-all.ts';
 import { scanConfig, type ConfigScanResult, type ScanOptions } from '../discovery/scan.ts';
 import { acquireLease, type Lease } from './lease.ts';
+import { newSessionId } from '../audit/launcher-sessions.ts';
+import { recoverSpool } from '../launcher/spool.ts';
 import { verifyServer } from '../attest/attest.ts';
 import { findServer } from '../registry/read.ts';
 import { stmt } from '../store/statements.ts';
 import { isDirectory, isSymbolicLink } from '../util/fs.ts';
 
 export const PARSE_GRACE_MS = 250;
+/** How often the monitor takes in what launchers left in the spool (journals of killed sessions). */
+export const SPOOL_RECOVERY_MS = 60_000;
 
 export interface MonitorOptions extends ScanOptions {
   where: PlatformEnv;
@@ -45,6 +49,8 @@ export class Monitor {
   readonly #folders = new Set<string>();
   #watcher: FSWatcher | undefined;
   #lease: Lease | undefined;
+  #spoolTimer: NodeJS.Timeout | undefined;
+  readonly #session = newSessionId();
   #paused = false;
   #started = false;
   /** Files an attestation measured (executables, scripts) and the servers whose attestation names them. */
@@ -59,6 +65,8 @@ export class Monitor {
   /** Takes the data directory's monitor lease, scans everything once, then watches. */
   async start(): Promise<ConfigScanResult[]> {
     this.#lease = acquireLease(this.#options.store.db, this.#options.store.dataDir);
+    this.#recoverSpool();
+    this.#spoolTimer = setInterval(() => this.#recoverSpool(), SPOOL_RECOVERY_MS).unref();
     this.#watcher = watch([], { ignoreInitial: true, atomic: false, depth: 0, persistent: true });
     this.#watcher.on('all', (event, file) => this.#onEvent(event, file));
     // chokidar drops a second 'change' for a file within 50 ms and never re-emits it, so a quick
@@ -93,10 +101,30 @@ export class Monitor {
   async stop(): Promise<void> {
     for (const target of this.#targets.values()) clearTimeout(target.graceTimer);
     this.#started = false;
+    clearInterval(this.#spoolTimer);
     await this.#watcher?.close();
     this.#lease?.release();
     this.#watcher = undefined;
     this.#lease = undefined;
+  }
+
+  /**
+   * Launcher events waiting in the spool (a killed launcher's journal, batches no later launch took
+   * in) go into the trail. Waits 250 ms at most for the write lock: a busy database is tried again
+   * at the next round, and the watcher never stalls on it.
+   */
+  #recoverSpool(): void {
+    const { db, dataDir } = this.#options.store;
+    const busy = db.pragma('busy_timeout', { simple: true }) as number;
+    db.pragma('busy_timeout = 250');
+    try {
+      const recovered = recoverSpool(db, dataDir, this.#session);
+      for (const f of recovered.failed) this.#options.onError?.(new Error(`The launcher spool file ${f.file} could not be replayed (${f.reason}); it was left in ${path.join(dataDir, 'spool')}.`));
+    } catch {
+      // Busy: the next round, or the next launcher, takes it in.
+    } finally {
+      db.pragma(`busy_timeout = ${busy}`);
+    }
   }
 
   /** While paused, changes are not scanned; resuming scans everything once. */

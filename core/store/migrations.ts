@@ -265,6 +265,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE agent_servers ADD COLUMN attached INTEGER NOT NULL DEFAULT 0 CHECK (attached IN (0, 1));
     `,
   },
+  {
+    version: 6,
+    name: 'launcher session receipts',
+    sql: `
+      -- One row per event a launcher session numbered (its session id, 1, 2, 3...) once the event is in
+      -- the database (core/audit/launcher-sessions.ts). A replay skips an event whose receipt exists, and
+      -- a number missing between two receipts is an event lost on the way, which audit verify reports.
+      -- kind: audit (audit_seq is the event it became), alert, tools_drift, void (a pending call
+      -- dropped), end (the session's last number: closed, or recovered from its journal).
+      CREATE TABLE launcher_receipts (
+        session   TEXT NOT NULL,
+        seq       INTEGER NOT NULL CHECK (seq > 0),
+        kind      TEXT NOT NULL CHECK (kind IN ('audit', 'alert', 'tools_drift', 'void', 'end')),
+        audit_seq INTEGER,
+        PRIMARY KEY (session, seq)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,7 +2,8 @@
 import { invalidInput } from '../../core/api/errors.ts';
 import { listAlertsQuerySchema, listAuditQuerySchema, type AlertsPage, type AuditPage } from '../../core/api/rest.ts';
 import { changeAlertState, getAlert, listAlerts } from '../../core/alerts/alert-store.ts';
-import { listAudit, verifyAudit } from '../../core/audit/audit-log.ts';
+import { listAudit } from '../../core/audit/audit-log.ts';
+import { verifyTrail } from '../../core/launcher/verify-trail.ts';
 import { getServer } from '../../core/registry/read.ts';
 import { ok, param, parseQuery, type ApiRequest, type Route, type Services } from '../route.ts';
 
@@ -77,8 +78,8 @@ export const alertAuditRoutes: Route[] = [
   {
     method: 'GET',
     path: '/audit/verify',
-    summary: 'Walk the hash chain and name the first broken event',
-    success: { status: 200, description: 'The verdict: ok with the event count and head hash, or the first broken event and why' },
-    handler: (_r, s) => ok(verifyAudit(s.store.db)),
+    summary: 'Bring in the events the launchers spooled, then walk the hash chain and the launcher sessions, naming the first broken event or gap',
+    success: { status: 200, description: 'The verdict: ok with the event count and head hash, or the first broken event and why (with every launcher gap found)' },
+    handler: (_r, s) => ok(verifyTrail(s.store).verdict),
   },
 ];
