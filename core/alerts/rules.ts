@@ -42,5 +42,7 @@ export const ALERT_RULES: Record<AlertType, AlertRule> = {
   missing_capability: { severity: 'low', title: (c) => `"${c.server}" does not expose a declared tool: ${c.detail}`, cleared: 'the tool is exposed again, or no longer declared' },
   attestation_failed: { severity: 'high', title: (c) => `The attestation of "${c.server}" no longer holds: ${c.detail}`, cleared: 'the server measures as attested again, or was attested anew' },
   undeclared_tool_used: { severity: 'high', title: (c) => `A client called "${c.detail}" on "${c.server}", a tool it neither pinned nor declared`, cleared: 'the tool is declared or pinned (approve the server, or add it to its capabilities)' },
+  oversized_message: { severity: 'medium', title: (c) => `"${c.server}" sent a message over the launcher's limit (${c.detail}): it was dropped`, cleared: 'acknowledged by the user: the launcher only opens this alert' },
+  unsafe_launcher_environment: { severity: 'high', title: (c) => `The launcher of "${c.server}" was started with code-loading settings (${c.detail}) and refused to run`, cleared: 'acknowledged by the user: the launcher only opens this alert' },
   tool_collision: { severity: 'medium', title: (c) => `Two servers expose the same tool name: ${c.detail}`, cleared: 'only one server exposes that tool name now' },
 };

@@ -145,6 +145,16 @@ const RULE_TEXT: Readonly<Record<AlertType, RuleText>> = {
     short: 'A client called a tool the MCP server neither pinned nor declared.',
     help: 'Check why the client called it; declare the tool (or approve the definitions that list it), or set the undeclared-tool policy to block.',
   },
+  oversized_message: {
+    name: 'OversizedMessage',
+    short: 'An MCP server sent one message longer than the launcher relays; it was dropped.',
+    help: 'A server that floods or sends huge answers may be trying to exhaust the client: find out why before using it again.',
+  },
+  unsafe_launcher_environment: {
+    name: 'UnsafeLauncherEnvironment',
+    short: 'The launcher was started with variables or Node flags that load code (NODE_OPTIONS, LD_PRELOAD, DYLD_* and the like), and refused to start the server.',
+    help: 'Remove them from the client config entry and from the environment the client runs in; if you did not add them, find out who did.',
+  },
   tool_collision: {
     name: 'ToolCollision',
     short: 'Two MCP servers expose the same tool name.',
