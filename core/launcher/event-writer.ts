@@ -70,6 +70,9 @@ export class EventSink {
   /** Hands over what is queued and waits (at most `timeoutMs`) for the writer to finish it. */
   close(timeoutMs = 2000): Promise<FromWorker | undefined> {
     this.#closed ??= new Promise((resolve) => {
+      // Records begun and never settled go in as they were begun.
+      for (const provisional of this.#pending.values()) this.push(provisional);
+      this.#pending.clear();
       this.flush();
       const timer = setTimeout(() => {
         void this.#worker.terminate();
@@ -86,6 +89,17 @@ export class EventSink {
       this.#worker.postMessage({ type: 'close' } satisfies ToWorker);
     });
     return this.#closed;
+  }
+
+  // Stub of the write-ahead record (the audit-spool branch brings the durable version): `begin` keeps
+  // `provisional` until `settle` replaces it with the final event (or drops it, `null`).
+  readonly #pending = new Map<string, LauncherEvent>();
+  begin(key: string, provisional: LauncherEvent): void {
+    this.#pending.set(key, provisional);
+  }
+  settle(key: string, final: LauncherEvent | null): void {
+    this.#pending.delete(key);
+    if (final !== null) this.push(final);
   }
 }
 
