@@ -30,6 +30,9 @@ export interface OversizedLine {
 export interface LineRelayOptions {
   /** The longest line forwarded, newline excluded. */
   maxLineBytes: number;
+  /** An unfinished line just passed the limit (its first bytes): from here on it is skipped. Its newline may never come. */
+  onTooLong?: (head: Buffer) => void;
+  /** A line over the limit ended (or the stream did) and was dropped. */
   onOversized: (line: OversizedLine) => void;
 }
 
@@ -43,6 +46,7 @@ export class LineRelay {
   readonly #handler: LineHandler;
   readonly #max: number;
   readonly #onOversized: (line: OversizedLine) => void;
+  readonly #onTooLong: (head: Buffer) => void;
   /** The start of a line whose newline has not arrived yet, in arrival order, and its length. */
   #partial: Buffer[] = [];
   #partialBytes = 0;
@@ -54,6 +58,7 @@ export class LineRelay {
     this.#handler = handler;
     this.#max = options.maxLineBytes;
     this.#onOversized = options.onOversized;
+    this.#onTooLong = options.onTooLong ?? (() => {});
   }
 
   push(chunk: Buffer): void {
@@ -116,6 +121,7 @@ export class LineRelay {
       this.#skip = { head: edge(held, 'head'), tail: edge(this.#partial, 'tail'), bytes: this.#partialBytes };
       this.#partial = [];
       this.#partialBytes = 0;
+      this.#onTooLong(this.#skip.head);
     }
     const skip = this.#skip;
     skip.bytes += bytes.length;

@@ -5,7 +5,7 @@
  * client closes stdin. Lines are bounded like the relay's, and a client that does not read its
  * answers is not read from until it does.
  */
-import { MAX_LINE_BYTES, Valve } from './flow.ts';
+import { MAX_LINE_BYTES, noteRead, Valve } from './flow.ts';
 import { LineRelay } from './line-relay.ts';
 import { idAtEdges } from './traffic.ts';
 
@@ -36,7 +36,10 @@ export function refuseClient(stdin: NodeJS.ReadableStream, stdout: NodeJS.Writab
         if (id !== undefined) write(Buffer.concat([answer(id), Buffer.from('\n')]));
       },
     });
-    const onData = (chunk: Buffer | string): void => relay.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    const onData = (chunk: Buffer | string): void => {
+      noteRead(chunk.length);
+      relay.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+    };
     const done = (): void => {
       stdin.off('data', onData);
       valve.close();

@@ -21,7 +21,7 @@ import { OsKeychain } from '../secrets/keychain.ts';
 import { DATABASE_FILE, openStore, type Store } from '../store/database.ts';
 import { unsafeSettings, type EnvironmentSources, type UnsafeSetting } from './environment-guard.ts';
 import { EventSink, type LauncherEvent } from './event-writer.ts';
-import { MAX_LINE_BYTES, Valve } from './flow.ts';
+import { MAX_LINE_BYTES, noteRead, Valve } from './flow.ts';
 import { LineRelay, type OversizedLine } from './line-relay.ts';
 import { cachedLoginPath } from './login-path-cache.ts';
 import { planLaunch } from './plan.ts';
@@ -164,16 +164,32 @@ export async function runLauncher(options: RunOptions): Promise<number> {
   });
   const watched = traffic;
 
-  const serverLineTooLong = ({ head, tail, bytes }: OversizedLine): void => {
-    const text = `MCP Warden dropped a message of ${mib(bytes)} from "${server.name}": the launcher relays lines of at most ${mib(MAX_LINE_BYTES)}.`;
-    process.stderr.write(`mcp-warden run: ${text}\n`);
+  // A server line over the limit: said when it passes the limit (its newline may never come, as
+  // with a server that floods without one), and its request answered with an error as soon as
+  // either end of the line names it.
+  let dropping: { answered: boolean } | null = null;
+  const serverLineTooLong = (head: Buffer): void => {
+    dropping = { answered: false };
+    process.stderr.write(`mcp-warden run: "${server.name}" sent a line longer than ${mib(MAX_LINE_BYTES)}, the most the launcher relays: it is being dropped.\n`);
     if (!said.has('oversized-alert')) {
       said.add('oversized-alert');
-      alert('oversized_message', `${mib(bytes)} in one line`, { bytes, limit: MAX_LINE_BYTES, client: watched.client }, 'line');
+      alert('oversized_message', `over ${mib(MAX_LINE_BYTES)} in one line`, { limit: MAX_LINE_BYTES, client: watched.client }, 'line');
     }
-    const answered = watched.droppedAnswer(idAtEdges(head, tail));
-    if (answered !== undefined) fromServerToClient(errorLine(answered.id, DROPPED_ANSWER, text));
-    else fromServerToClient(Buffer.from(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'error', logger: 'mcp-warden', data: text } })}\n`));
+    const text = `MCP Warden is dropping a message from "${server.name}": it is longer than ${mib(MAX_LINE_BYTES)}, the most the launcher relays.`;
+    const answered = watched.droppedAnswer(idAtEdges(head, Buffer.alloc(0)));
+    if (answered !== undefined) {
+      dropping.answered = true;
+      fromServerToClient(errorLine(answered.id, DROPPED_ANSWER, text));
+    } else fromServerToClient(Buffer.from(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'error', logger: 'mcp-warden', data: text } })}\n`));
+  };
+  const serverLineDropped = (line: OversizedLine): void => {
+    if (dropping === null) serverLineTooLong(line.head); // a whole line in one chunk
+    const state = dropping as { answered: boolean };
+    dropping = null;
+    process.stderr.write(`mcp-warden run: dropped a line of ${mib(line.bytes)} from "${server.name}".\n`);
+    if (state.answered) return;
+    const answered = watched.droppedAnswer(idAtEdges(Buffer.alloc(0), line.tail));
+    if (answered !== undefined) fromServerToClient(errorLine(answered.id, DROPPED_ANSWER, `MCP Warden dropped the answer of "${server.name}": it was ${mib(line.bytes)} in one line, over the ${mib(MAX_LINE_BYTES)} the launcher relays.`));
   };
   const clientLineTooLong = ({ head, tail, bytes }: OversizedLine): void => {
     const text = `MCP Warden did not pass on a request of ${mib(bytes)} to "${server.name}": the launcher relays lines of at most ${mib(MAX_LINE_BYTES)}.`;
@@ -182,9 +198,12 @@ export async function runLauncher(options: RunOptions): Promise<number> {
     if (id !== undefined) ownAnswerToClient(errorLine(id, REQUEST_TOO_LARGE, text));
   };
   const up = new LineRelay(toServer, watched.fromClient, { maxLineBytes: MAX_LINE_BYTES, onOversized: clientLineTooLong });
-  const down = new LineRelay(fromServerToClient, watched.fromServer, { maxLineBytes: MAX_LINE_BYTES, onOversized: serverLineTooLong });
+  const down = new LineRelay(fromServerToClient, watched.fromServer, { maxLineBytes: MAX_LINE_BYTES, onTooLong: serverLineTooLong, onOversized: serverLineDropped });
 
-  childOut.on('data', (chunk: Buffer) => down.push(chunk));
+  childOut.on('data', (chunk: Buffer) => {
+    noteRead(chunk.length);
+    down.push(chunk);
+  });
   const drained = new Promise<void>((resolve) => {
     childOut.on('end', () => {
       down.end();
@@ -198,7 +217,10 @@ export async function runLauncher(options: RunOptions): Promise<number> {
   sweep.unref();
   let graceTimer: NodeJS.Timeout | undefined;
   let clientGone = false;
-  const onInput = (chunk: Buffer): void => up.push(chunk);
+  const onInput = (chunk: Buffer): void => {
+    noteRead(chunk.length);
+    up.push(chunk);
+  };
   const onClientGone = (): void => {
     if (clientGone) return;
     clientGone = true;
