@@ -65,7 +65,8 @@ export async function startServer(server: ServerCommand): Promise<StartResult> {
     try {
       resolveCommand(server.command, { cwd: server.cwd ?? process.cwd(), env: server.env });
     } catch (error) {
-      return { ok: false, problem: (error as Error).message.replace(/\.$/, '') };
+      const text = (error as Error).message.replace(/\.$/, '');
+      return { ok: false, problem: text.charAt(0).toLowerCase() + text.slice(1) };
     }
   }
   const marker = randomBytes(12).toString('hex');

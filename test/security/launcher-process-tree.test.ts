@@ -2,7 +2,8 @@
 // launcher's cleanup, and kill -9 of the launcher left the server running with parent 1. Replayed
 // against the real launcher with a real hostile server (hostile-relay.mjs) and checked in /proc.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { waitFor } from '../helpers/fake-home.ts';
 import { addServer, alive, home, HOSTILE, INITIALIZE, rawLauncher, textOf, type RawLauncher } from '../helpers/launcher.ts';
@@ -70,4 +71,18 @@ test('kill -9 of the launcher kills the server (parent-death signal); the server
   l.child.kill('SIGKILL');
   await l.exit;
   await waitFor('the server is gone', () => !alive(serverPid), 5000);
+});
+
+test('through setpriv, a command that no longer exists is still refused with the reason, as a direct spawn was', async (t) => {
+  const h = home(t);
+  const tool = path.join(h.dir, 'tool');
+  copyFileSync('/bin/true', tool);
+  const added = h.run('mcp', 'add', 'gone', 'stdio', '--command', tool);
+  assert.equal(added.code, 0, added.stderr);
+  rmSync(tool);
+  const l = rawLauncher(t, h, 'gone');
+  const error = (await l.request(1, 'initialize', INITIALIZE)).error as { message: string };
+  assert.equal(error.message, `MCP Warden could not start "gone": the command ${tool} does not exist; fix its command in the server's definition (see \`mcp-warden mcp show gone\`).`);
+  l.child.stdin.end();
+  assert.equal(await l.exit, 1);
 });
