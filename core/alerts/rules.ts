@@ -48,5 +48,7 @@ export const ALERT_RULES: Record<AlertType, AlertRule> = {
     title: (c) => `The launcher entry of "${c.server}" in ${c.client} differs from the one MCP Warden writes: ${c.detail}`,
     cleared: 'the entry is exactly the launcher entry MCP Warden writes again (re-attached), or no longer runs the launcher',
   },
+  oversized_message: { severity: 'medium', title: (c) => `"${c.server}" sent a message over the launcher's limit (${c.detail}): it was dropped`, cleared: 'acknowledged by the user: the launcher only opens this alert' },
+  unsafe_launcher_environment: { severity: 'high', title: (c) => `The launcher of "${c.server}" was started with code-loading settings (${c.detail}) and refused to run`, cleared: 'acknowledged by the user: the launcher only opens this alert' },
   tool_collision: { severity: 'medium', title: (c) => `Two servers expose the same tool name: ${c.detail}`, cleared: 'only one server exposes that tool name now' },
 };

@@ -26,6 +26,8 @@ export const ALERT_TYPES = [
   'attestation_failed', // re-measuring a server no longer matches its signed attestation
   'undeclared_tool_used', // the launcher saw the client call a tool that is neither pinned nor declared
   'launcher_entry_tampered', // an entry runs the launcher but is not the exact entry this installation writes
+  'oversized_message', // the launcher dropped a line from a server that was over its line limit
+  'unsafe_launcher_environment', // the launcher was started with code-loading variables or Node flags, and refused
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 

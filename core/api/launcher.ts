@@ -17,15 +17,29 @@ export interface ServerPolicies {
 /** Audit event type of one `tools/call` seen by the launcher. */
 export const TOOL_CALL_EVENT = 'tool.called';
 
+/**
+ * How a tool call ended, as the launcher saw it. `ok`: a result; `error`: a JSON-RPC error or a
+ * result with `isError: true`; `blocked`: answered by the launcher (policy block), never sent;
+ * `too_large`: the server's answer was over the launcher's line limit and was dropped (the client
+ * got an error instead); `timeout`: no answer within the launcher's call timeout; `no_answer`: the
+ * server exited, or the client went away, before answering (or the call was sent as a notification,
+ * which is never answered); `interrupted`: the launcher itself stopped before the answer (the
+ * record written ahead at send time, recovered after a crash).
+ */
+export const TOOL_CALL_OUTCOMES = ['ok', 'error', 'blocked', 'too_large', 'timeout', 'no_answer', 'interrupted'] as const;
+export type ToolCallOutcome = (typeof TOOL_CALL_OUTCOMES)[number];
+
 /** The details of a `tool.called` audit event: never an unredacted argument value. */
 export interface ToolCallDetails {
   /** The server's registered name. */
   name: string;
   tool: string;
-  /** From the request to its response, as the launcher saw them. */
+  /** From the request to its response (or to the timeout or exit that ended it), as the launcher saw them. */
   duration_ms: number;
-  /** The response was a JSON-RPC error or a result with `isError: true`. */
+  /** Kept for readers of older events: true for every outcome but `ok`. */
   error: boolean;
+  /** How the call ended. Events written before this field existed lack it: read `error` then. */
+  outcome: ToolCallOutcome;
   argument_keys: string[];
   /** Argument values with every known secret value replaced by `[secret]`, cut to a few KB. */
   arguments: Record<string, unknown>;

@@ -22,6 +22,8 @@ export interface KillTreeOptions {
   /** How long the tree has to exit after SIGTERM before SIGKILL (default 1 s). */
   graceMs?: number;
   platform?: NodeJS.Platform;
+  /** More processes of the tree, known to the caller (found earlier, or by other means): signalled with it. */
+  also?: readonly number[];
 }
 
 /**
@@ -35,7 +37,7 @@ export async function killProcessTree(pid: number, options: KillTreeOptions = {}
     return;
   }
   const graceMs = options.graceMs ?? DEFAULT_KILL_GRACE_MS;
-  const strays = (await descendantsOf(pid)).filter((child) => child !== pid);
+  const strays = [...new Set([...(await descendantsOf(pid)), ...(options.also ?? [])])].filter((child) => child !== pid && child !== process.pid);
   signal(pid, strays, 'SIGTERM');
   if (await waitGone(pid, strays, graceMs)) return;
   signal(pid, strays, 'SIGKILL');

@@ -154,6 +154,16 @@ const RULE_TEXT: Readonly<Record<AlertType, RuleText>> = {
     name: 'LauncherEntryTampered',
     short: 'A client config entry runs the MCP Warden launcher but is not the exact entry MCP Warden writes (another command, script, environment, working directory or field).',
     help: 'Code in that entry runs inside the launcher, beside the keychain secrets: find out who changed it, then re-attach the server (mcp-warden mcp attach <name> --client <client>) to write the exact entry again.',
+    },
+  oversized_message: {
+    name: 'OversizedMessage',
+    short: 'An MCP server sent one message longer than the launcher relays; it was dropped.',
+    help: 'A server that floods or sends huge answers may be trying to exhaust the client: find out why before using it again.',
+  },
+  unsafe_launcher_environment: {
+    name: 'UnsafeLauncherEnvironment',
+    short: 'The launcher was started with variables or Node flags that load code (NODE_OPTIONS, LD_PRELOAD, DYLD_* and the like), and refused to start the server.',
+    help: 'Remove them from the client config entry and from the environment the client runs in; if you did not add them, find out who did.',
   },
   tool_collision: {
     name: 'ToolCollision',

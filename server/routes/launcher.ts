@@ -109,11 +109,11 @@ export const launcherRoutes: Route[] = [
     handler: (r, s) => {
       const { limit } = parseQuery(toolCallsQuerySchema, r.query);
       const target = getServer(s.store.db, param(r, 'id'));
-      const items: ToolCallView[] = latestAudit(s.store.db, { serverId: target.id, type: TOOL_CALL_EVENT, limit }).map((e) => ({
-        ...(e.details as unknown as ToolCallDetails),
-        seq: e.seq,
-        at: e.at,
-      }));
+      const items: ToolCallView[] = latestAudit(s.store.db, { serverId: target.id, type: TOOL_CALL_EVENT, limit }).map((e) => {
+        const details = e.details as unknown as ToolCallDetails;
+        // Events written before `outcome` existed say only whether the call failed.
+        return { ...details, outcome: details.outcome ?? (details.error ? 'error' : 'ok'), seq: e.seq, at: e.at };
+      });
       return ok({ items });
     },
   },

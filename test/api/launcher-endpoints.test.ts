@@ -71,7 +71,7 @@ test('tool calls: the newest tool.called events of that server first, limited; 4
   const store = openStore(served.home);
   try {
     const call = (server: ServerView, tool: string, i: number): ToolCallDetails => ({
-      name: server.name, tool, duration_ms: 10 + i, error: i % 5 === 0, argument_keys: ['path'], arguments: { path: `/tmp/${i}` }, undeclared: tool === 'shadow', blocked: false, client: 'claude-ai',
+      name: server.name, tool, duration_ms: 10 + i, error: i % 5 === 0, outcome: i % 5 === 0 ? 'error' : 'ok', argument_keys: ['path'], arguments: { path: `/tmp/${i}` }, undeclared: tool === 'shadow', blocked: false, client: 'claude-ai',
     });
     store.db.transaction(() => {
       for (let i = 1; i <= 30; i++) appendAudit(store.db, { actor: 'system', type: TOOL_CALL_EVENT, server_id: a.id, details: { ...call(a, i === 30 ? 'shadow' : 'read_file', i) } });

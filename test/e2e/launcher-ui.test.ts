@@ -151,7 +151,7 @@ test('the latest tool calls: empty first, then the launcher\'s calls appear with
   await section.getByText('No tool calls recorded yet: attach the server to a client to see them.').waitFor({ timeout: 10_000 });
 
   // What the launcher writes for a call, appended by another process as the launcher would.
-  const details: ToolCallDetails = { name: 'calls-notes', tool: 'search_notes', duration_ms: 42, error: false, argument_keys: ['query', 'limit'], arguments: { query: 'x', limit: 3 }, undeclared: true, blocked: true, client: 'claude-ai' };
+  const details: ToolCallDetails = { name: 'calls-notes', tool: 'search_notes', duration_ms: 42, error: false, outcome: 'ok', argument_keys: ['query', 'limit'], arguments: { query: 'x', limit: 3 }, undeclared: true, blocked: true, client: 'claude-ai' };
   const store = openStore(served.home);
   try {
     store.db.transaction(() => appendAudit(store.db, { actor: 'system', type: TOOL_CALL_EVENT, server_id: server.id, details: { ...details } })).immediate();

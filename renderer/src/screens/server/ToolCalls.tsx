@@ -1,10 +1,21 @@
 /**
  * "Latest tool calls" on the server detail: the newest `tool.called` audit events the launcher wrote
- * for this server (tool, how long, error, blocked, undeclared, which argument keys: never values).
+ * for this server (tool, how long, error and how it ended, blocked, undeclared, which argument keys:
+ * never values).
  */
+import type { ToolCallOutcome } from '../../../../core/api/launcher.ts';
 import type { ToolCallView } from '../../../../core/api/rest.ts';
 import { ErrorState, formatTime, Loading } from '../../components/index.ts';
 import { useAsync, useClient, useLiveRefetch } from '../../state/index.ts';
+
+/** Outcomes other than a plain error say what happened beside the "yes". */
+const OUTCOME_SHOWN: Partial<Record<ToolCallOutcome, string>> = {
+  blocked: 'yes (blocked)',
+  too_large: 'yes (answer too large)',
+  timeout: 'yes (timed out)',
+  no_answer: 'yes (no answer)',
+  interrupted: 'yes (launcher stopped)',
+};
 
 const yesNo = (value: boolean | undefined): string => (value === true ? 'yes' : 'no');
 
@@ -43,7 +54,7 @@ export function ToolCalls(props: { serverId: string }) {
             <td>{formatTime(c.at)}</td>
             <td className="mono">{c.tool}</td>
             <td className="num">{duration(c.duration_ms)}</td>
-            <td>{c.error === true ? <strong>yes</strong> : 'no'}</td>
+            <td>{c.error === true ? <strong>{OUTCOME_SHOWN[c.outcome] ?? 'yes'}</strong> : 'no'}</td>
             <td>{yesNo(c.blocked)}</td>
             <td>{yesNo(c.undeclared)}</td>
             <td className="mono">{(c.argument_keys ?? []).length === 0 ? '—' : (c.argument_keys ?? []).join(', ')}</td>
