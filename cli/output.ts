@@ -6,8 +6,9 @@
  * rewrite the screen or the window title, hide text, or (OSC 52) set the clipboard; a bidi override
  * reorders what the user reads. So every human line leaves through `print` or `printError`, which
  * show such characters escaped (`\u001B`), and every table cell and field value through `inline`,
- * which also escapes line breaks and tabs so a value cannot fake a line of its own. `--json` is
- * left exact: JSON already escapes the C0 controls, and a program reads it, not a terminal.
+ * which also escapes line breaks and tabs so a value cannot fake a line of its own. `--json` keeps
+ * every value exact: JSON escapes the C0 controls, and `jsonText` writes the C1 and bidi controls,
+ * which JSON.stringify leaves raw, as `\u` escapes too (the same JSON value).
  * test/unit/cli-output.test.ts checks that no command writes to stdout or stderr any other way.
  */
 import { escapeChar } from '../core/content-scan/unicode.ts';
@@ -42,8 +43,24 @@ export function printError(text: string): void {
   process.stderr.write(safeText(text));
 }
 
+/**
+ * What JSON.stringify leaves raw that a terminal obeys or that reorders text: DEL, the C1 controls
+ * (U+009B is an 8-bit CSI, U+009D an OSC, which UTF-8 terminals such as xterm act on), the bidi
+ * controls and the line separators. They can only stand inside JSON strings.
+ */
+const UNSAFE_IN_JSON = /[\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * `JSON.stringify(doc)` with the characters above written as `\uXXXX` escapes: the same JSON value
+ * for a program, nothing a terminal acts on when the document is shown (`--json` is pretty-printed
+ * on a terminal, so it is read there too).
+ */
+export function jsonText(doc: unknown, indent?: number): string {
+  return JSON.stringify(doc, null, indent).replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function printJson(doc: unknown): void {
-  process.stdout.write(`${JSON.stringify(doc, null, process.stdout.isTTY ? 2 : undefined)}\n`);
+  process.stdout.write(`${jsonText(doc, process.stdout.isTTY ? 2 : undefined)}\n`);
 }
 
 export function formatTable(headers: string[], rows: string[][]): string {

@@ -6,7 +6,7 @@ import { verifyTrail } from '../../core/launcher/verify-trail.ts';
 import { getServer } from '../../core/registry/read.ts';
 import { openPrivateOutput } from '../../core/util/private-file.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
-import { formatTable, print, printError, printJson, truncate } from '../output.ts';
+import { formatTable, jsonText, print, printError, printJson, truncate } from '../output.ts';
 
 export async function list(options: GlobalOptions & { json?: boolean; server?: string; type?: string; limit?: string }): Promise<void> {
   const limit = options.limit === undefined ? undefined : Number(options.limit);
@@ -47,7 +47,7 @@ export async function exportTrail(options: GlobalOptions & { format?: string; ou
   const out = file === undefined ? process.stdout : createWriteStream(file, { fd: openOut(file) });
   await withStore(options, async (store) => {
     for (const event of iterateAudit(store.db)) {
-      if (!out.write(`${JSON.stringify(event)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+      if (!out.write(`${jsonText(event)}\n`)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
     }
   });
   if (file !== undefined) {

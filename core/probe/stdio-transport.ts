@@ -88,7 +88,8 @@ export class ProcessTransport implements Transport {
 
   readonly #options: ProcessTransportOptions;
   readonly #lines: StdoutLines;
-  readonly #stderr: Buffer[] = [];
+  /** The first bytes of stderr, copied in (a Buffer per read would cost far more than the bytes when a server drips). */
+  #stderr: Buffer | undefined;
   #stderrKept = 0;
   #stderrTotal = 0;
   #child: ChildProcess | undefined;
@@ -122,7 +123,7 @@ export class ProcessTransport implements Transport {
 
   /** What the process wrote to stderr, the first `stderrCap` bytes, with a note when more was cut. */
   stderrText(): string {
-    const text = Buffer.concat(this.#stderr).toString('utf8');
+    const text = this.#stderr === undefined ? '' : this.#stderr.toString('utf8', 0, this.#stderrKept);
     const cut = this.#stderrTotal - this.#stderrKept;
     return cut > 0 ? `${text}\n[stderr truncated: ${cut} more bytes not kept]` : text;
   }
@@ -267,11 +268,10 @@ export class ProcessTransport implements Transport {
 
   #onStderr(chunk: Buffer): void {
     this.#stderrTotal += chunk.length;
-    const room = (this.#options.stderrCap ?? STDERR_CAP) - this.#stderrKept;
-    if (room <= 0) return;
-    const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
-    this.#stderr.push(kept);
-    this.#stderrKept += kept.length;
+    const cap = this.#options.stderrCap ?? STDERR_CAP;
+    if (this.#stderrKept >= cap) return;
+    this.#stderr ??= Buffer.alloc(cap);
+    this.#stderrKept += chunk.copy(this.#stderr, this.#stderrKept, 0, Math.min(chunk.length, cap - this.#stderrKept));
   }
 }
 
