@@ -187,6 +187,9 @@ async function toStop(error: unknown, step: string, options: SessionOptions): Pr
 
 const PageSchema = z.record(z.string(), z.unknown());
 
+/** Real servers list tens or hundreds of each kind; past this a list is an attack on the probe's memory. */
+export const MAX_LIST_ENTRIES = 10_000;
+
 /** Every entry of one list, following `nextCursor` until the server stops giving one. */
 async function listAll(client: Client, method: string, key: string, required: string, options: SessionOptions): Promise<Definition[]> {
   const items: Definition[] = [];
@@ -213,7 +216,11 @@ async function listAll(client: Client, method: string, key: string, required: st
         throw new ProbeStop('protocol_error', `${options.label} sent entry ${items.length + index} of its ${key} without a "${required}" string: it does not follow the MCP schema.`);
       }
     });
-    items.push(...(entries as Definition[]));
+    if (items.length + entries.length > MAX_LIST_ENTRIES) {
+      throw new ProbeStop('protocol_error', `${options.label} listed more than ${MAX_LIST_ENTRIES.toLocaleString('en-US')} ${key}, far more than any real server, so MCP Warden stopped reading: it may be trying to exhaust memory.`);
+    }
+    // One by one: a spread of a hostile page's hundred thousand entries overflows the call stack.
+    for (const entry of entries as Definition[]) items.push(entry);
     const next = result.nextCursor;
     if (next === undefined || next === null || next === '') return items;
     if (typeof next !== 'string') {
