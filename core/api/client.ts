@@ -149,7 +149,7 @@ export interface ScanResponse {
 
 export interface ListServersParams {
   q?: string;
-  status?: 'discovered' | 'approved' | 'declared';
+  status?: 'discovered' | 'pending' | 'approved' | 'declared';
   client?: string;
   severity?: Alert['severity'];
   sort?: 'name' | 'trust' | 'alerts';

@@ -10,7 +10,7 @@ import type { AuditEvent } from './audit.ts';
 import type { ErrorCode } from './errors.ts';
 import type { ToolCallDetails } from './launcher.ts';
 import { nameProblem } from './names.ts';
-import { serverNameSchema } from './server-schema.ts';
+import { argsSchema, serverNameSchema } from './server-schema.ts';
 import type { EnvVar, ServerDefinition, Transport } from './server.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -61,7 +61,7 @@ export const envTemplateSchema = z.union(
 /** The launch fields of the daemon model, optional in a registration. */
 const launchFields = {
   command: z.string({ error: 'The command must be a string.' }).optional(),
-  args: z.array(z.string({ error: 'Each argument must be a string.' }), { error: 'The args must be a list of strings.' }).optional(),
+  args: argsSchema.optional(),
   env_template: envTemplateSchema.optional(),
   cwd: z.string({ error: 'The working directory must be a string.' }).optional(),
   headers: z.record(z.string(), z.string({ error: 'Each header value must be a string.' }), { error: 'The headers must be an object of strings.' }).optional(),
@@ -141,7 +141,7 @@ export type ServerSort = (typeof SERVER_SORTS)[number];
 export const listServersQuerySchema = z.strictObject(
   {
     q: z.string({ error: 'q must be given once.' }).max(200, { error: 'q is longer than 200 characters.' }).optional(),
-    status: z.enum(['discovered', 'approved', 'declared'], { error: 'status must be discovered, approved or declared.' }).optional(),
+    status: z.enum(['discovered', 'pending', 'approved', 'declared'], { error: 'status must be discovered, pending, approved or declared.' }).optional(),
     client: z.string({ error: 'client must be given once.' }).optional(),
     /** Servers with an open alert of at least this severity. */
     severity: z.enum(['info', 'low', 'medium', 'high', 'critical'], { error: 'severity must be info, low, medium, high or critical.' }).optional(),
