@@ -51,6 +51,8 @@ const readConfig = (): Config => JSON.parse(readFileSync(configFile, 'utf8')) as
 async function register(name: string): Promise<ServerView> {
   const r = await served.request<ServerView>('POST', '/mcp-servers', { name, server_url: `stdio://${name}`, command: process.execPath, args: [WELL_BEHAVED] });
   assert.equal(r.status, 201, r.text);
+  // A command line from the API is attached only once a person confirmed it (issue 11, finding 5).
+  assert.equal(served.cli('mcp', 'approve', name).code, 0);
   return r.json;
 }
 

@@ -1,0 +1,97 @@
+/**
+ * Finding 5 of issue 11, second half: registering a stdio command through the API (an API key, or
+ * a session someone replays) must not make it run without a person confirming it in the UI or the
+ * CLI. Replayed against a real `serve`, the real CLI and Chromium, with a command that leaves a
+ * marker file when it runs: `/bin/sh -c 'touch <marker>'`.
+ *
+ * On the old code the registration was `approved` at once and `POST …/probe` ran it (the marker
+ * appeared at the first probe below).
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { commandLineOf } from '../../core/api/command-line.ts';
+import type { ServerView } from '../../core/api/rest.ts';
+import { tempDir } from '../helpers/cli.ts';
+import { claudeDesktopConfig, fakeHome, writeByRename } from '../helpers/fake-home.ts';
+import { openPage, poll, sharedBrowser, signIn, goto } from '../e2e/helpers/browser.ts';
+import { startServe } from '../helpers/serve.ts';
+
+sharedBrowser();
+
+type ErrorBody = { error: { code: string; message: string; field?: string } };
+
+test('a command line registered or changed with an API key waits for a person: probe, consent, approve, attach and the allow setting start nothing', async (t) => {
+  const fake = fakeHome(t);
+  writeByRename(fake.claudeDesktop, claudeDesktopConfig({}));
+  const served = await startServe(t, { fake });
+  const dir = tempDir(t, 'mcp-warden-marker-');
+  const marker = path.join(dir, 'ran');
+  const ran = () => existsSync(marker);
+
+  const registered = await served.request<ServerView>('POST', '/mcp-servers', { name: 'touchy', server_url: 'stdio://touchy', command: '/bin/sh', args: ['-c', `touch ${marker}`] });
+  assert.equal(registered.status, 201, registered.text);
+  assert.equal(registered.json.status, 'pending');
+  const line = commandLineOf(registered.json);
+  assert.equal(line, `/bin/sh -c 'touch ${marker}'`);
+
+  const refused = async (method: string, urlPath: string, body: unknown, words: RegExp, field: string) => {
+    const r = await served.request<ErrorBody>(method, urlPath, body);
+    assert.equal(r.status, 409, `${method} ${urlPath}: ${r.text}`);
+    assert.equal(r.json.error.field, field);
+    assert.ok(r.json.error.message.includes(line), `the sentence names the exact command line: ${r.json.error.message}`);
+    assert.match(r.json.error.message, words);
+    assert.equal(ran(), false, `${method} ${urlPath} ran the command`);
+  };
+  await refused('POST', '/mcp-servers/touchy/probe', undefined, /no person has confirmed, so MCP Warden will not start it: send \{"consent": true\}/, 'consent');
+  await refused('POST', '/mcp-servers/touchy/probe', { consent: true }, /an API key cannot\.$/, 'consent');
+  await refused('POST', '/mcp-servers/touchy/approve', undefined, /an API key cannot\.$/, 'id');
+  await refused('POST', '/mcp-servers/touchy/attach', { client: 'claude-desktop' }, /confirm it first/, 'name');
+  // The setting that lets discovered servers start without asking does not cover a command from the API.
+  assert.equal((await served.request('PUT', '/settings/probe-consent', { value: 'allow' })).status, 200);
+  await refused('POST', '/mcp-servers/touchy/probe', undefined, /no person has confirmed/, 'consent');
+  assert.equal((await served.request('PUT', '/settings/probe-consent', { value: 'ask' })).status, 200);
+
+  // A server a person added with the CLI is approved; a new command line for it through the API is not.
+  assert.equal(served.cli('mcp', 'add', 'by-hand', 'stdio', '--command', '/bin/true').code, 0);
+  assert.equal((await served.request<ServerView>('GET', '/mcp-servers/by-hand')).json.status, 'approved');
+  const second = path.join(dir, 'ran-too');
+  const patched = await served.request<ServerView>('PATCH', '/mcp-servers/by-hand', { command: '/bin/sh', args: ['-c', `touch ${second}`] });
+  assert.equal(patched.json.status, 'pending', patched.text);
+  const probeChanged = await served.request<ErrorBody>('POST', '/mcp-servers/by-hand/probe', { consent: true });
+  assert.equal(probeChanged.status, 409, probeChanged.text);
+  assert.equal(existsSync(second), false);
+
+  // The CLI without --yes refuses with the same command line; the probe-all path too.
+  const cli = served.cli('mcp', 'probe', 'touchy');
+  assert.equal(cli.code, 1);
+  assert.ok(cli.stdout.includes(`✗ touchy: consent_required: Server "touchy" was registered through the API with the command line ${line}, which no person has confirmed`), cli.stdout);
+  const all = served.cli('mcp', 'probe', '--all');
+  assert.match(all.stdout, /✗ touchy: consent_required/);
+  assert.equal(ran(), false);
+  assert.equal(existsSync(second), false);
+
+  // A person at the CLI: --yes confirms and probes (the command runs), as the issue asks.
+  const yes = served.cli('mcp', 'probe', 'by-hand', '--yes');
+  assert.equal(existsSync(second), true, `probe --yes ran the confirmed command: ${yes.stdout}${yes.stderr}`);
+  assert.equal((await served.request<ServerView>('GET', '/mcp-servers/by-hand')).json.status, 'approved');
+
+  // A person in the web UI: the server's page asks for confirmation, naming the exact command line.
+  const ui = await signIn(served);
+  const page = await openPage(t, ui);
+  await goto(page, ui, `#/servers/${registered.json.id}`, 'touchy');
+  assert.equal(await page.getByRole('button', { name: 'Approve', exact: true }).count(), 0, 'a pending server is confirmed, not approved blindly');
+  await page.getByRole('button', { name: 'Confirm…', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Confirm this command line?' });
+  await dialog.waitFor({ timeout: 10_000 });
+  assert.equal(await dialog.locator('pre.command').innerText(), line);
+  assert.equal(ran(), false, 'opening the dialog runs nothing');
+  await dialog.getByRole('button', { name: 'Confirm and probe', exact: true }).click();
+  await poll('the confirmed command to run', () => ran(), 15_000);
+  const after = await served.request<ServerView>('GET', '/mcp-servers/touchy');
+  assert.equal(after.json.status, 'approved');
+  const audit = await served.request<{ items: { type: string; server_id: string | null; details: Record<string, unknown> }[] }>('GET', '/audit?type=server.approved');
+  assert.ok(audit.json.items.some((e) => e.server_id === registered.json.id && e.details.was === 'pending'), 'the confirmation is audited');
+  await page.close(); // before serve stops, so the page reports no failed call
+});
