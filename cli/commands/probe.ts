@@ -4,6 +4,7 @@ import { invalidInput } from '../../core/api/errors.ts';
 import type { ServerDefinition } from '../../core/api/server.ts';
 import { recordProbe, type RecordedProbe } from '../../core/pins/record.ts';
 import { probeMany } from '../../core/probe/index.ts';
+import { commandLineOf } from '../../core/api/command-line.ts';
 import { approveServer } from '../../core/registry/approve.ts';
 import { getServer, listServers } from '../../core/registry/read.ts';
 import { assertRunnable } from '../../core/registry/runnable.ts';
@@ -30,7 +31,12 @@ export async function probe(name: string | undefined, options: GlobalOptions & {
     const named = name === undefined ? listServers(store.db).filter((s) => s.status !== 'declared') : [getServer(store.db, name)];
     named.forEach(assertRunnable);
     // --yes from the person at this terminal confirms a command line that came in through the API (core/probe/consent.ts).
-    const servers = named.map((s) => (options.yes === true && s.status === 'pending' ? approveServer({ store, env: process.env }, s.id).server : s));
+    const servers = named.map((s) => {
+      if (options.yes !== true || s.status !== 'pending') return s;
+      const confirmed = approveServer({ store, env: process.env }, s.id).server;
+      printError(`Confirmed server "${confirmed.name}": MCP Warden may now start ${commandLineOf(confirmed, 300)}.\n`);
+      return confirmed;
+    });
     const keychain = new OsKeychain(store.installId);
     const concurrency = Number(getSetting(store.db, 'probe-concurrency'));
     const isNpx = (s: ServerDefinition) => s.command !== null && /^npx(\.cmd)?$/i.test(path.basename(s.command));

@@ -75,6 +75,7 @@ test('a command line registered or changed with an API key waits for a person: p
   // A person at the CLI: --yes confirms and probes (the command runs), as the issue asks.
   const yes = served.cli('mcp', 'probe', 'by-hand', '--yes');
   assert.equal(existsSync(second), true, `probe --yes ran the confirmed command: ${yes.stdout}${yes.stderr}`);
+  assert.ok(yes.stderr.includes(`Confirmed server "by-hand": MCP Warden may now start /bin/sh -c 'touch ${second}'.`), yes.stderr);
   assert.equal((await served.request<ServerView>('GET', '/mcp-servers/by-hand')).json.status, 'approved');
 
   // A person in the web UI: the server's page asks for confirmation, naming the exact command line.
