@@ -50,7 +50,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Json
     (paths[template] as Record<string, unknown>)[route.method.toLowerCase()] = {
       summary: route.summary,
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(route.requestBody !== undefined ? { requestBody: { required: route.method !== 'POST' || !route.path.endsWith('/probe'), content: { 'application/json': { schema: schemaOf(route.requestBody) } } } } : {}),
+      ...(route.requestBody !== undefined ? { requestBody: { required: route.method !== 'POST' || !/\/(probe|approve)$/.test(route.path), content: { 'application/json': { schema: schemaOf(route.requestBody) } } } } : {}),
       responses,
       ...(route.public === true ? { security: [] } : {}),
     };

@@ -210,9 +210,32 @@ export const attestRequestSchema = z.strictObject(
 export type AttestRequest = z.infer<typeof attestRequestSchema>;
 
 /** `POST /api/v1/mcp-servers/:id/probe`: consent to start a server nobody approved yet. */
+/**
+ * The launch a person was shown when confirming a pending command line (the UI's confirm step sends
+ * what its dialog displayed): the confirmation holds only while the server still launches exactly
+ * that, so a change made meanwhile (through the API) is not confirmed unseen.
+ */
+export const seenLaunchSchema = z.strictObject(
+  {
+    command: z.string({ error: 'seen.command must be a string or null.' }).nullable(),
+    args: z.array(z.string({ error: 'Each of seen.args must be a string.' }), { error: 'seen.args must be a list of strings.' }),
+    cwd: z.string({ error: 'seen.cwd must be a string or null.' }).nullable(),
+    env_template: z.array(z.strictObject({ key: z.string(), value: z.string() }), { error: 'seen.env_template must be a list of {key, value} pairs.' }),
+  },
+  { error: (i) => (i.code === 'unrecognized_keys' ? `Unknown field ${quoted(i.keys?.[0] ?? '')} in seen.` : 'seen must be the launch shown: {command, args, cwd, env_template}.') },
+);
+export type SeenLaunch = z.infer<typeof seenLaunchSchema>;
+
+/** `POST /api/v1/mcp-servers/:id/approve`: nothing, or the launch shown when confirming a pending server. */
+export const approveRequestSchema = z.strictObject(
+  { seen: seenLaunchSchema.optional() },
+  { error: (i) => (i.code === 'unrecognized_keys' ? `Unknown field ${quoted(i.keys?.[0] ?? '')} in the approval.` : 'The approval must be a JSON object.') },
+);
+
 export const probeRequestSchema = z.strictObject(
   {
     consent: z.boolean({ error: 'consent must be true or false.' }).optional(),
+    seen: seenLaunchSchema.optional(),
     timeout_seconds: z.number({ error: 'timeout_seconds must be a number.' }).min(1, { error: 'timeout_seconds must be at least 1.' }).max(3600, { error: 'timeout_seconds must be at most 3600.' }).optional(),
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `Unknown field ${quoted(i.keys?.[0] ?? '')} in the probe request.` : 'The probe request must be a JSON object.') },

@@ -9,14 +9,15 @@
  * - `pending`: its command line came in through the API (registered, or its launch changed there),
  *   so it exists nowhere but in the registry: only a person confirms it, once, having seen the exact
  *   command line: `mcp-warden mcp approve`, `mcp-warden mcp probe --yes`, or the web or desktop UI's
- *   confirm step. A program holding an API key cannot, and the setting does not apply.
+ *   confirm step, which sends back the launch it showed (`seen`): a launch changed meanwhile is not
+ *   confirmed unseen. A program holding an API key cannot, and the setting does not apply.
  *
  * The decision is the caller's (it knows who asks); these helpers keep the rule and its wording in
  * one place.
  */
 import { commandLineOf } from '../api/command-line.ts';
 import type { ProbeFailure } from '../api/probe.ts';
-import type { ServerDefinition } from '../api/server.ts';
+import type { EnvVar, ServerDefinition } from '../api/server.ts';
 
 /** Who says yes: a person (the CLI, the web UI's session, the desktop app) or a program (an API key). */
 export type Consenter = 'person' | 'program';
@@ -47,6 +48,26 @@ export function consentVerdict(def: Pick<ServerDefinition, 'status'>, request: {
   return { go: true, confirm: false };
 }
 
+/** What a confirm step showed: the command line, where it runs, and its environment (handles as written). */
+export interface SeenLaunch {
+  command: string | null;
+  args: readonly string[];
+  cwd: string | null;
+  env_template: readonly EnvVar[];
+}
+
+const launchShown = (launch: SeenLaunch): string => JSON.stringify([launch.command, launch.args, launch.cwd, launch.env_template.map((e) => [e.key, e.value])]);
+
+/**
+ * Why a person's confirmation through the API does not hold, or null when it does: it must carry
+ * the launch the person was shown, and the server must still launch exactly that.
+ */
+export function seenRefusalMessage(def: Described & SeenLaunch, seen: SeenLaunch | undefined): string | null {
+  if (seen === undefined) return `Confirming "${def.name}" needs the launch you were shown: send it as "seen" ({command, args, cwd, env_template}) with the confirmation, as the web UI's confirm step does, or run \`mcp-warden mcp approve ${def.name}\`.`;
+  if (launchShown(seen) !== launchShown(def)) return `The launch of "${def.name}" changed since it was shown (it is now ${commandLineOf(def, 300)}): look at it again before confirming it.`;
+  return null;
+}
+
 /** The sentence that says why a server was not started and what to do. */
 export function consentRefusalMessage(def: Described, surface: ConsentSurface = 'cli', missing: 'consent' | 'person' = 'consent'): string {
   const action = def.transport === 'stdio' ? 'start' : 'connect to';
@@ -54,7 +75,7 @@ export function consentRefusalMessage(def: Described, surface: ConsentSurface = 
     const intro = `Server "${def.name}" was registered through the API with the command line ${commandLineOf(def, 300)}, which no person has confirmed, so MCP Warden will not ${action} it`;
     if (surface === 'cli') return `${intro}: confirm it with \`mcp-warden mcp approve ${def.name}\`, or pass --yes to confirm it and probe it.`;
     if (missing === 'person') return `${intro}: a person confirms it, in the web UI or with \`mcp-warden mcp approve ${def.name}\`; an API key cannot.`;
-    return `${intro}: send {"consent": true} to confirm it and probe it (the web UI's confirm step does), or run \`mcp-warden mcp approve ${def.name}\`.`;
+    return `${intro}: confirm it in the web UI (its confirm step sends {"consent": true} with the launch it showed), or run \`mcp-warden mcp approve ${def.name}\`.`;
   }
   const where = def.source.kind === 'discovered' ? ` in ${def.source.client}'s config` : '';
   const intro = `Server "${def.name}" was discovered${where} and is not approved, so MCP Warden will not ${action} it`;

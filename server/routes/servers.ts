@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { conflict, notFound } from '../../core/api/errors.ts';
 import {
+  approveRequestSchema,
   attestRequestSchema,
   listServersQuerySchema,
   patchServerRequestSchema,
@@ -18,7 +19,7 @@ import type { ServerDefinition } from '../../core/api/server.ts';
 import { verifyServer } from '../../core/attest/attest.ts';
 import { attestFromRequest } from '../../core/attest/request.ts';
 import { latestProbe, readPin, recordProbe } from '../../core/pins/record.ts';
-import { consentRefusalMessage, consentVerdict, probeServer } from '../../core/probe/index.ts';
+import { consentRefusalMessage, consentVerdict, probeServer, seenRefusalMessage } from '../../core/probe/index.ts';
 import { getSetting } from '../../core/settings/settings.ts';
 import { registerFromRequest } from '../../core/registry/api-register.ts';
 import { approveServer } from '../../core/registry/approve.ts';
@@ -141,8 +142,10 @@ export const serverRoutes: Route[] = [
       let target = server(r, s);
       const verdict = consentVerdict(target, { consent: input.consent === true, by: isPerson(r.caller) ? 'person' : 'program', setting: getSetting(s.store.db, 'probe-consent') });
       if (!verdict.go) throw conflict(consentRefusalMessage(target, 'api', verdict.missing), 'consent');
-      // A person's yes to a pending command line confirms it: it is approved, then probed (and pinned) as any approved server.
+      // A person's yes to a pending command line confirms it (the launch they were shown): it is approved, then probed (and pinned) as any approved server.
       if (verdict.confirm) {
+        const unseen = seenRefusalMessage(target, input.seen);
+        if (unseen !== null) throw conflict(unseen, 'seen');
         target = approveServer(s.scan, target.id).server;
         changed(s, 'approved', target.id);
       }
@@ -176,12 +179,18 @@ export const serverRoutes: Route[] = [
   {
     method: 'POST',
     path: '/mcp-servers/:id/approve',
-    summary: 'Approve the server as it is now: its current config entry, executable and latest probed definitions become the accepted ones; a pending command line is confirmed by a person only (the web UI), never with an API key',
+    summary: 'Approve the server as it is now: its current config entry, executable and latest probed definitions become the accepted ones; a pending command line is confirmed by a person only (the web UI, with the launch it showed as seen), never with an API key',
+    requestBody: approveRequestSchema,
     success: { status: 200, description: 'The approved ServerView' },
     errors: [404, 409],
     handler: (r, s) => {
+      const { seen } = parseBody(approveRequestSchema, r.body);
       const target = server(r, s);
-      if (target.status === 'pending' && !isPerson(r.caller)) throw conflict(consentRefusalMessage(target, 'api', 'person'), 'id');
+      if (target.status === 'pending') {
+        if (!isPerson(r.caller)) throw conflict(consentRefusalMessage(target, 'api', 'person'), 'id');
+        const unseen = seenRefusalMessage(target, seen);
+        if (unseen !== null) throw conflict(unseen, 'seen');
+      }
       return changedView(s, 'approved', approveServer(s.scan, target.id).server);
     },
   },

@@ -38,7 +38,10 @@ test('register, list and read through the same routes as serve, bodies as plain 
   const view = created.body as ServerView;
   // A command line from the API waits for a person; the desktop app's own window is one, so it may confirm it.
   assert.deepEqual([view.name, view.status, view.transport, view.command], ['wb', 'pending', 'stdio', process.execPath]);
-  const confirmed = await d.request('POST', '/mcp-servers/wb/approve');
+  assert.match(refused(await d.request('POST', '/mcp-servers/wb/approve'), 409, 'conflict', 'seen'), /needs the launch you were shown/);
+  const seen = { command: view.command, args: view.args, cwd: view.cwd, env_template: view.env_template };
+  assert.match(refused(await d.request('POST', '/mcp-servers/wb/approve', { seen: { ...seen, args: [] } }), 409, 'conflict', 'seen'), /changed since it was shown/);
+  const confirmed = await d.request('POST', '/mcp-servers/wb/approve', { seen });
   assert.equal((confirmed.body as ServerView).status, 'approved', JSON.stringify(confirmed.body));
 
   // The list route answers serialised bytes (its cache); in-process they arrive parsed.

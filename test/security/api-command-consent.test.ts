@@ -44,7 +44,7 @@ test('a command line registered or changed with an API key waits for a person: p
     assert.match(r.json.error.message, words);
     assert.equal(ran(), false, `${method} ${urlPath} ran the command`);
   };
-  await refused('POST', '/mcp-servers/touchy/probe', undefined, /no person has confirmed, so MCP Warden will not start it: send \{"consent": true\}/, 'consent');
+  await refused('POST', '/mcp-servers/touchy/probe', undefined, /no person has confirmed, so MCP Warden will not start it: confirm it in the web UI/, 'consent');
   await refused('POST', '/mcp-servers/touchy/probe', { consent: true }, /an API key cannot\.$/, 'consent');
   await refused('POST', '/mcp-servers/touchy/approve', undefined, /an API key cannot\.$/, 'id');
   await refused('POST', '/mcp-servers/touchy/attach', { client: 'claude-desktop' }, /confirm it first/, 'name');
@@ -78,18 +78,39 @@ test('a command line registered or changed with an API key waits for a person: p
   assert.ok(yes.stderr.includes(`Confirmed server "by-hand": MCP Warden may now start /bin/sh -c 'touch ${second}'.`), yes.stderr);
   assert.equal((await served.request<ServerView>('GET', '/mcp-servers/by-hand')).json.status, 'approved');
 
-  // A person in the web UI: the server's page asks for confirmation, naming the exact command line.
+  // A person in the web UI: the server's page asks for confirmation, naming the exact command line,
+  // where it runs and its environment; what it showed is what is confirmed.
   const ui = await signIn(served);
   const page = await openPage(t, ui);
   await goto(page, ui, `#/servers/${registered.json.id}`, 'touchy');
   assert.equal(await page.getByRole('button', { name: 'Approve', exact: true }).count(), 0, 'a pending server is confirmed, not approved blindly');
   await page.getByRole('button', { name: 'Confirm…', exact: true }).click();
-  const dialog = page.getByRole('dialog', { name: 'Confirm this command line?' });
+  let dialog = page.getByRole('dialog', { name: 'Confirm this command line?' });
   await dialog.waitFor({ timeout: 10_000 });
   assert.equal(await dialog.locator('pre.command').innerText(), line);
-  assert.equal(ran(), false, 'opening the dialog runs nothing');
+  assert.match(await dialog.locator('.confirm-launch').innerText(), /Working directory\s+not set\s+Environment\s+nothing added/);
+  // While the dialog is open, a program changes the launch through the API: the click confirms nothing.
+  const sneaky = path.join(dir, 'sneaky');
+  assert.equal((await served.request('PATCH', '/mcp-servers/touchy', { args: ['-c', `touch ${sneaky}`], env_template: { HELPER_FLAGS: '--require /tmp/x.js' } })).status, 200);
   await dialog.getByRole('button', { name: 'Confirm and probe', exact: true }).click();
-  await poll('the confirmed command to run', () => ran(), 15_000);
+  await page.getByText(/changed since it was shown/).waitFor({ timeout: 10_000 });
+  // Chromium logs the one refusal expected here (409) as a failed resource: not a page problem.
+  const expected = page.problems.findIndex((p) => /status of 409/.test(p));
+  assert.ok(expected !== -1, `the refusal reached the page: ${page.problems.join('; ')}`);
+  page.problems.splice(expected, 1);
+  assert.equal(ran() || existsSync(sneaky), false, 'a launch changed after it was shown is not confirmed');
+  assert.equal((await served.request<ServerView>('GET', '/mcp-servers/touchy')).json.status, 'pending');
+  // Shown again, with what it is now, it can be confirmed.
+  await goto(page, ui, `#/servers/${registered.json.id}`, 'touchy');
+  await page.getByRole('button', { name: 'Confirm…', exact: true }).click();
+  dialog = page.getByRole('dialog', { name: 'Confirm this command line?' });
+  await dialog.waitFor({ timeout: 10_000 });
+  assert.equal(await dialog.locator('pre.command').innerText(), `/bin/sh -c 'touch ${sneaky}'`);
+  assert.match(await dialog.locator('.confirm-launch').innerText(), /HELPER_FLAGS=--require \/tmp\/x\.js/);
+  assert.equal(existsSync(sneaky), false, 'opening the dialog runs nothing');
+  await dialog.getByRole('button', { name: 'Confirm and probe', exact: true }).click();
+  await poll('the confirmed command to run', () => existsSync(sneaky), 15_000);
+  assert.equal(ran(), false, 'the first command line, never confirmed, never ran');
   const after = await served.request<ServerView>('GET', '/mcp-servers/touchy');
   assert.equal(after.json.status, 'approved');
   const audit = await served.request<{ items: { type: string; server_id: string | null; details: Record<string, unknown> }[] }>('GET', '/audit?type=server.approved');

@@ -8,7 +8,7 @@
 import { useState } from 'react';
 import type { ProbeResponse } from '../../../core/api/client.ts';
 import { WardenClientError } from '../../../core/api/client.ts';
-import { commandLineOf } from '../../../core/api/command-line.ts';
+import { commandLineOf, visible } from '../../../core/api/command-line.ts';
 import type { ServerView } from '../../../core/api/rest.ts';
 import { Dialog, DiffView, ErrorState, formatTime, Loading, rowsFromAlert, SeverityBadge, TrustBadge } from '../components/index.ts';
 import { navigate, useAsync, useClient, useLiveEvents, useLiveRefetch } from '../state/index.ts';
@@ -245,10 +245,12 @@ function Actions(props: { server: ServerView; onChanged: () => void }) {
 
   // Its command line came in through the API: nothing starts it until a person confirms it here (or in the CLI).
   const pending = s.status === 'pending';
+  // What the dialog shows is what is confirmed: a launch changed since is refused by the server.
+  const seen = { command: s.command, args: s.args, cwd: s.cwd, env_template: s.env_template };
   const approve = (): void => {
     setConsent(false);
     void act('approve', async () => {
-      await client.approveServer(s.id);
+      await client.approveServer(s.id, pending ? { seen } : {});
       props.onChanged();
     });
   };
@@ -257,7 +259,7 @@ function Actions(props: { server: ServerView; onChanged: () => void }) {
     setConsent(false);
     setProbe(null);
     void act('probe', async () => {
-      const r = await client.probeServer(s.id, withConsent ? { consent: true } : {});
+      const r = await client.probeServer(s.id, withConsent ? { consent: true, ...(pending ? { seen } : {}) } : {});
       setProbe(r);
       props.onChanged();
     });
@@ -326,6 +328,14 @@ function Actions(props: { server: ServerView; onChanged: () => void }) {
           </p>
         )}
         <pre className="command">{s.transport === 'stdio' ? commandLineOf(s) : s.url}</pre>
+        {pending && (
+          <dl className="confirm-launch">
+            <dt>Working directory</dt>
+            <dd className="mono">{s.cwd === null ? 'not set' : visible(s.cwd)}</dd>
+            <dt>Environment</dt>
+            <dd className="mono">{s.env_template.length === 0 ? 'nothing added' : s.env_template.map((e) => `${e.key}=${visible(e.value)}`).join(' ')}</dd>
+          </dl>
+        )}
         <p>Only continue if you trust what this command runs.</p>
       </Dialog>
 
