@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { launchOptions } from '../test/e2e/helpers/chromium.ts';
+import { launchOptions, sessionFromLoginLink, signedInContext } from '../test/e2e/helpers/chromium.ts';
 import { firstRowsMs, instrumentRegistry, longTasks, scriptedScroll } from '../test/e2e/helpers/registry-timing.ts';
 import { seedServers } from '../test/e2e/helpers/seed.ts';
 import { startServeUi, type ServedUi } from './lib/serve-ui.ts';
@@ -33,21 +33,14 @@ function percentile(values: number[], p: number): number {
 interface List {
   servers: number;
   served: ServedUi;
-  state: Awaited<ReturnType<Awaited<ReturnType<Browser['newContext']>>['storageState']>>;
+  /** The web UI session from the login link. */
+  session: string;
   loads: number[];
 }
 
-async function signIn(browser: Browser, served: ServedUi) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(served.loginUrl);
-  const state = await context.storageState();
-  await context.close();
-  return state;
-}
 
 async function load(browser: Browser, list: List): Promise<number> {
-  const context = await browser.newContext({ storageState: list.state, viewport: { width: 1280, height: 800 } });
+  const context = await signedInContext(browser, list.served.origin, list.session, { viewport: { width: 1280, height: 800 } });
   await instrumentRegistry(context);
   const page = await context.newPage();
   await page.goto(`${list.served.origin}/#/`);
@@ -57,7 +50,7 @@ async function load(browser: Browser, list: List): Promise<number> {
 }
 
 async function scroll(browser: Browser, list: List) {
-  const context = await browser.newContext({ storageState: list.state, viewport: { width: 1280, height: 800 } });
+  const context = await signedInContext(browser, list.served.origin, list.session, { viewport: { width: 1280, height: 800 } });
   await instrumentRegistry(context);
   const page = await context.newPage();
   await page.goto(`${list.served.origin}/#/`);
@@ -86,7 +79,7 @@ try {
     const home = path.join(root, `data-${servers}`);
     seedServers(home, servers);
     const served = await startServeUi(home, path.join(root, `home-${servers}`));
-    lists.push({ servers, served, state: await signIn(browser, served), loads: [] });
+    lists.push({ servers, served, session: await sessionFromLoginLink(browser, served.loginUrl), loads: [] });
   }
   const [small, large] = lists as [List, List];
 

@@ -4,15 +4,18 @@
  * 1. Host: only the names this server is bound to (403; DNS rebinding).
  * 2. Origin: a browser request from any other origin is refused, preflights included (403). No CORS
  *    header is ever sent, so no other page can read an answer either.
- * 3. Route: unknown API paths are a JSON 404, a known path with another method a 405.
- * 4. Authentication (all but /health): `Authorization: Bearer <key>`, else the web UI's session
- *    cookie; with the cookie a change (POST/PUT/PATCH/DELETE) must also come from our own origin.
- *    Failed attempts are limited per client address (rate-limit.ts).
- * 5. Body: JSON only, at most 1 MiB (413), parsed with the parser's message on failure (400).
- * 6. The handler, which calls the engine; a WardenError becomes its HTTP status.
+ * 3. Another site: `Sec-Fetch-Site: cross-site | same-site` or a foreign Referer is refused (403),
+ *    before anything counts as a failed authentication (cross-site.ts).
+ * 4. Route: unknown API paths are a JSON 404, a known path with another method a 405.
+ * 5. Authentication (all but /health): `Authorization: Bearer <credential>`, an API key (`mcpw_`)
+ *    or the web UI's session (`mcpws_`, sessions.ts). No cookie is read. Failed attempts are
+ *    counted per client (rate-limit.ts); a valid credential always passes.
+ * 6. Body: JSON only, at most 1 MiB (413); malformed JSON is a 400 giving the position only.
+ * 7. The handler, which calls the engine; a WardenError becomes its HTTP status.
  *
- * Steps 3 to 6 are `answer()` in routing.ts, which the desktop app's dispatcher (dispatch.ts) runs
- * too; this file adds what only HTTP has: Host, Origin, authentication, reading the body, the web UI.
+ * Steps 4 to 7 are `answer()` in routing.ts, which the desktop app's dispatcher (dispatch.ts) runs
+ * too; this file adds what only HTTP has: Host, Origin, other sites, authentication, reading the
+ * body, the login exchange and the web UI.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseCookie, stringifySetCookie } from 'cookie';
@@ -20,14 +23,15 @@ import { API_PREFIX } from '../core/api/rest.ts';
 import { authenticateApiKey } from '../core/api-keys/api-keys.ts';
 import { allowedHosts, allowedOrigins, type Binding } from './binding.ts';
 import { readJsonBody } from './body.ts';
+import { crossSiteRefusal } from './cross-site.ts';
 import { EventHub, watchExternalWrites } from './events.ts';
-import { FailureLimiter } from './rate-limit.ts';
-import { ApiError, baseHeaders, sendError, sendHtml, sendJson } from './respond.ts';
-import { STREAMED, type Services } from './route.ts';
+import { clientKey, FailureLimiter } from './rate-limit.ts';
+import { ApiError, sendError, sendJson } from './respond.ts';
+import { STREAMED, type Caller, type Services } from './route.ts';
 import { ROUTES } from './routes/index.ts';
-import { answer, CHANGES, createServices, routeTable, type ApiOptions } from './routing.ts';
-import { SESSION_COOKIE, Sessions } from './sessions.ts';
-import { defaultUiDir, serveWebUi } from './web-ui.ts';
+import { answer, createServices, routeTable, type ApiOptions } from './routing.ts';
+import { isSessionSecret, LEGACY_SESSION_COOKIE, Sessions } from './sessions.ts';
+import { defaultUiDir, serveWebUi, serveWebUiPage } from './web-ui.ts';
 
 export { ROUTES };
 
@@ -36,7 +40,7 @@ export interface AppOptions extends ApiOptions {
   uiDir?: string;
 }
 
-type Principal = { kind: 'key'; name: string } | { kind: 'session' };
+const UNAUTHORIZED = { 'WWW-Authenticate': 'Bearer realm="mcp-warden"' };
 
 export class WardenApp {
   readonly hub = new EventHub();
@@ -46,7 +50,6 @@ export class WardenApp {
   readonly #stopping = new AbortController();
   readonly #stopPolling: () => void;
   readonly #uiDir: string;
-  #binding: Binding | undefined;
   #hosts: ReadonlySet<string> = new Set();
   #origins: ReadonlySet<string> = new Set();
 
@@ -58,7 +61,6 @@ export class WardenApp {
 
   /** Sets the names this server answers to, once the socket is bound. Until then every request is refused. */
   bind(binding: Binding): void {
-    this.#binding = binding;
     this.#hosts = allowedHosts(binding);
     this.#origins = allowedOrigins(binding, this.#hosts);
   }
@@ -69,6 +71,7 @@ export class WardenApp {
 
   /** The `request` listener of the http(s) server. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    this.#clearLegacyCookie(req, res);
     this.#dispatch(req, res).catch((error: unknown) => {
       // An answer sent before the request body was read: close the connection rather than read it.
       if (!req.complete && !res.headersSent) res.setHeader('Connection', 'close');
@@ -90,11 +93,15 @@ export class WardenApp {
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
+    const foreign = crossSiteRefusal(req.headers, method, path, this.#origins);
+    if (foreign !== undefined) throw foreign;
 
     if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`)) return this.#api(req, res, method, url);
     if (path.startsWith('/api/')) throw new ApiError('not_found', `No API endpoint at ${path}: the API is under ${API_PREFIX}.`);
-    if (method !== 'GET' && method !== 'HEAD') throw new ApiError('method_not_allowed', `${method} is not supported on ${path}: the web UI is read with GET.`, { headers: { Allow: 'GET, HEAD' } });
-    if (path === '/login') return this.#login(req, res, url);
+    if (path === '/login' && method === 'POST') return this.#login(req, res);
+    if (method !== 'GET' && method !== 'HEAD') throw new ApiError('method_not_allowed', `${method} is not supported on ${path}: the web UI is read with GET.`, { headers: { Allow: path === '/login' ? 'GET, HEAD, POST' : 'GET, HEAD' } });
+    // The login page is the app itself: it reads the token from the fragment (`#token=`), which never reaches us.
+    if (path === '/login') return serveWebUiPage(req, res, this.#uiDir);
     serveWebUi(req, res, path, this.#uiDir, url);
   }
 
@@ -103,9 +110,7 @@ export class WardenApp {
       method,
       url,
       http: { req, res },
-      admit: (route) => {
-        if (route.public !== true) this.#authenticate(req, method);
-      },
+      admit: (route) => (route.public === true ? null : this.#authenticate(req)),
       body: () => readJsonBody(req),
       signal: () => {
         const gone = new AbortController();
@@ -116,7 +121,8 @@ export class WardenApp {
       },
     });
     if (result === STREAMED) return;
-    if (res.headersSent) {
+    // Sent already, or the client went away (an aborted upload): nobody is left to answer.
+    if (res.headersSent || req.socket.destroyed) {
       res.destroy();
       return;
     }
@@ -125,53 +131,63 @@ export class WardenApp {
     sendJson(res, result.status, result.body, 'headers' in result ? result.headers : undefined);
   }
 
-  #authenticate(req: IncomingMessage, method: string): Principal {
-    const client = req.socket.remoteAddress ?? '';
-    const wait = this.#limiter.retryAfter(client);
-    if (wait > 0) {
-      throw new ApiError('rate_limited', `Too many failed authentication attempts from ${client}: try again in ${wait} s.`, { headers: { 'Retry-After': String(wait) } });
-    }
+  /**
+   * Who sends this request: `Authorization: Bearer` with an API key or a web UI session. A valid
+   * credential always passes; a wrong one counts against its client (429 once that is spent); no
+   * credential at all is no guess and counts nothing.
+   */
+  #authenticate(req: IncomingMessage): Caller {
     const authorization = req.headers.authorization;
-    if (authorization !== undefined) {
-      const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
-      const key = match === null ? null : authenticateApiKey(this.#services.store.db, match[1] as string);
-      if (key === null) {
-        this.#limiter.fail(client);
-        throw new ApiError('unauthorized', match === null ? 'The Authorization header must be "Bearer <key>".' : 'The API key is not valid: it is unknown or was revoked.', { headers: { 'WWW-Authenticate': 'Bearer realm="mcp-warden"' } });
-      }
-      return { kind: 'key', name: key.name };
+    if (authorization === undefined) {
+      throw new ApiError('unauthorized', 'Send an API key as "Authorization: Bearer <key>" (create one with `mcp-warden api-key create --name NAME`), or open the login link `mcp-warden serve` printed.', { headers: UNAUTHORIZED });
     }
-    const session = req.headers.cookie === undefined ? undefined : parseCookie(req.headers.cookie)[SESSION_COOKIE];
-    if (session !== undefined) {
-      if (!this.sessions.check(session)) {
-        this.#limiter.fail(client);
-        throw new ApiError('unauthorized', 'The session has ended: open the login link `mcp-warden serve` printed (restart serve for a new one).');
-      }
-      // SameSite=Strict already keeps the cookie off other sites' requests; a change must also prove it came from our own page.
-      if (CHANGES.has(method) && req.headers.origin === undefined && req.headers['sec-fetch-site'] !== 'same-origin') {
-        throw new ApiError('forbidden', 'A change made with the session cookie must come from the web UI itself (an Origin header of this server).', { field: 'Origin' });
-      }
-      return { kind: 'session' };
+    const credential = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization)?.[1];
+    let caller: Caller | null = null;
+    if (credential !== undefined && isSessionSecret(credential)) caller = this.sessions.check(credential) ? { kind: 'session' } : null;
+    else if (credential !== undefined) {
+      const key = authenticateApiKey(this.#services.store.db, credential);
+      caller = key === null ? null : { kind: 'key', name: key.name };
     }
-    throw new ApiError('unauthorized', 'Send an API key as "Authorization: Bearer <key>" (create one with `mcp-warden api-key create --name NAME`).', {
-      headers: { 'WWW-Authenticate': 'Bearer realm="mcp-warden"' },
-    });
+    if (caller !== null) return caller;
+    this.#failed(req);
+    if (credential === undefined) throw new ApiError('unauthorized', 'The Authorization header must be "Bearer <key>".', { headers: UNAUTHORIZED });
+    if (isSessionSecret(credential)) throw new ApiError('unauthorized', 'The session has ended: open the login link `mcp-warden serve` printed (restart serve for a new one).', { headers: UNAUTHORIZED });
+    throw new ApiError('unauthorized', 'The API key is not valid: it is unknown or was revoked.', { headers: UNAUTHORIZED });
   }
 
-  /** `GET /login?token=`: a one-time token for a session cookie, then on to the UI. */
-  #login(req: IncomingMessage, res: ServerResponse, url: string): void {
-    const client = req.socket.remoteAddress ?? '';
-    const wait = this.#limiter.retryAfter(client);
-    if (wait > 0) return sendHtml(res, 429, `<!doctype html><title>Too many attempts</title><p>Too many failed attempts: try again in ${wait} s.</p>\n`, { 'Retry-After': String(wait) });
-    const token = new URLSearchParams(url.slice(url.indexOf('?') + 1)).get('token');
-    const session = token === null || url.indexOf('?') === -1 ? undefined : this.sessions.redeem(token);
-    if (session === undefined) {
-      this.#limiter.fail(client);
-      return sendHtml(res, 403, '<!doctype html><title>Login link not valid</title><h1>This login link is not valid</h1><p>It is unknown, expired (after 10 minutes) or was already used. Restart <code>mcp-warden serve</code> for a new one.</p>\n');
+  /** Counts a failed attempt of this request's client; once its attempts are spent, this one is a 429. */
+  #failed(req: IncomingMessage): void {
+    const client = clientKey(req.socket.remoteAddress);
+    const wait = this.#limiter.fail(client);
+    if (wait > 0) {
+      const who = client === 'loopback' ? 'this machine' : client;
+      throw new ApiError('rate_limited', `Too many failed authentication attempts from ${who}: try again in ${wait} s.`, { headers: { 'Retry-After': String(wait) } });
     }
-    const cookie = stringifySetCookie({ name: SESSION_COOKIE, value: session, httpOnly: true, sameSite: 'strict', path: '/', secure: this.#binding?.scheme === 'https' });
-    res.writeHead(303, { ...baseHeaders(), 'Cache-Control': 'no-store', Location: '/', 'Set-Cookie': cookie, 'Content-Length': '0' });
-    res.end();
+  }
+
+  /**
+   * `POST /login` `{"token"}`: the page at `/login#token=…` trades the one-time token for a session
+   * secret, which it keeps in its own memory (and sessionStorage, to survive a reload) and sends as
+   * a Bearer credential. Same origin only: a browser sends Origin with every POST, and the other
+   * checks (Host, Origin, other sites) ran before this.
+   */
+  async #login(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJsonBody(req);
+    const token = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>).token : undefined;
+    if (typeof token !== 'string' || Object.keys(body as object).length !== 1) throw new ApiError('invalid_input', 'Send the login token as {"token": "…"}: the part of the login link after #token=.', { field: 'token' });
+    const session = this.sessions.redeem(token);
+    if (session === undefined) {
+      this.#failed(req);
+      throw new ApiError('forbidden', 'This login link is not valid: it is unknown, expired (after 10 minutes) or was already used. Restart `mcp-warden serve` for a new one.', { field: 'token' });
+    }
+    sendJson(res, 200, { session });
+  }
+
+  /** Earlier versions kept the session in a cookie, which every port of this host received: drop it. */
+  #clearLegacyCookie(req: IncomingMessage, res: ServerResponse): void {
+    const cookie = req.headers.cookie;
+    if (cookie === undefined || !(LEGACY_SESSION_COOKIE in parseCookie(cookie))) return;
+    res.setHeader('Set-Cookie', stringifySetCookie({ name: LEGACY_SESSION_COOKIE, value: '', maxAge: 0, path: '/', httpOnly: true, sameSite: 'strict' }));
   }
 
   /** Ends every event stream and long operation; the caller closes the listening socket and the store. */

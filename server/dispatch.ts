@@ -17,6 +17,7 @@
 import type { TransportResponse } from '../core/api/client.ts';
 import { API_PREFIX, MAX_BODY_BYTES } from '../core/api/rest.ts';
 import { EventHub, watchExternalWrites } from './events.ts';
+import { refuseProtoKeys } from './proto-keys.ts';
 import { ApiError, errorAnswer } from './respond.ts';
 import { STREAMED } from './route.ts';
 import { answer, createServices, routeTable, type ApiOptions } from './routing.ts';
@@ -60,7 +61,9 @@ function jsonBody(body: unknown): unknown {
   assertPlainJson(body, 0);
   const text = JSON.stringify(body);
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new ApiError('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB.`, { field: 'body' });
-  return JSON.parse(text) as unknown;
+  const copy = JSON.parse(text) as unknown;
+  refuseProtoKeys(copy);
+  return copy;
 }
 
 /** A handler's body as the HTTP client would parse it: serialised bytes (the list cache) or any JSON value. */
@@ -86,6 +89,8 @@ export function createDispatcher(options: ApiOptions): Dispatcher {
     const result = await answer(routeTable(), services, {
       method,
       url: `${API_PREFIX}${path}`,
+      // The main process answers only its own window's frame: the person at the desktop app.
+      admit: () => ({ kind: 'desktop' }),
       body: () => jsonBody(body),
       signal: () => stopping.signal,
     });

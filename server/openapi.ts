@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { API_PREFIX, HTTP_STATUS, type ApiErrorCode } from '../core/api/rest.ts';
-import { SESSION_COOKIE } from './sessions.ts';
 import type { Route } from './route.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -51,7 +50,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Json
     (paths[template] as Record<string, unknown>)[route.method.toLowerCase()] = {
       summary: route.summary,
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(route.requestBody !== undefined ? { requestBody: { required: route.method !== 'POST' || !route.path.endsWith('/probe'), content: { 'application/json': { schema: schemaOf(route.requestBody) } } } } : {}),
+      ...(route.requestBody !== undefined ? { requestBody: { required: route.method !== 'POST' || !/\/(probe|approve)$/.test(route.path), content: { 'application/json': { schema: schemaOf(route.requestBody) } } } } : {}),
       responses,
       ...(route.public === true ? { security: [] } : {}),
     };
@@ -64,12 +63,15 @@ export function openApiDocument(routes: readonly Route[], version: string): Json
       description: 'The local API of `mcp-warden serve`. See docs/api.md for the security model, paging and server-sent events.',
     },
     servers: [{ url: '/' }],
-    security: [{ bearer: [] }, { session: [] }],
+    security: [{ bearer: [] }],
     paths,
     components: {
       securitySchemes: {
-        bearer: { type: 'http', scheme: 'bearer', description: 'A key from `mcp-warden api-key create --name NAME`.' },
-        session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The web UI session from the login link `serve` prints.' },
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A key from `mcp-warden api-key create --name NAME` (`mcpw_…`), or the web UI\'s session (`mcpws_…`), which its page gets at `POST /login` for the token in the login link `serve` prints.',
+        },
       },
       schemas: {
         Error: {

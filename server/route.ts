@@ -33,7 +33,18 @@ export interface Services {
   listCache: ResponseCache;
 }
 
+/**
+ * Who is asking: a program holding an API key, a person in the web UI (its session), or the desktop
+ * app's own window. Only a person may confirm a command line that came in through the API
+ * (core/probe/consent.ts).
+ */
+export type Caller = { kind: 'key'; name: string } | { kind: 'session' } | { kind: 'desktop' };
+
+export const isPerson = (caller: Caller | null): boolean => caller !== null && caller.kind !== 'key';
+
 export interface ApiRequest {
+  /** Who is asking; null on a public route (health). */
+  caller: Caller | null;
   /** The HTTP exchange; absent in-process (the desktop app). Only HTTP-only routes may rely on it. */
   http?: { req: IncomingMessage; res: ServerResponse };
   /** Aborted when the caller goes away (an HTTP client closing its connection) or the server stops. */

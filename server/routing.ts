@@ -13,7 +13,7 @@ import type { Store } from '../core/store/database.ts';
 import type { EventHub } from './events.ts';
 import { ApiError, errorAnswer, type ErrorAnswer } from './respond.ts';
 import { ResponseCache } from './response-cache.ts';
-import { STREAMED, type ApiRequest, type Method, type Reply, type Route, type Services } from './route.ts';
+import { STREAMED, type ApiRequest, type Caller, type Method, type Reply, type Route, type Services } from './route.ts';
 import { ROUTES } from './routes/index.ts';
 
 export const METHODS: readonly Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -78,7 +78,8 @@ export function createServices(options: ApiOptions, hub: EventHub, stopping: Abo
     keychain: options.keychain,
     hub,
     scan: { store: options.store, env: options.env, where: options.where, notifier: options.notifier },
-    register: { cwd: options.cwd, env: options.env },
+    // Command lines registered or changed here wait for a person's confirmation (core/probe/consent.ts).
+    register: { cwd: options.cwd, env: options.env, fromApi: true },
     stopping,
     listCache: new ResponseCache(),
   };
@@ -92,8 +93,8 @@ export interface Exchange {
   url: string;
   /** The HTTP exchange, when there is one. */
   http?: ApiRequest['http'];
-  /** Called once the route is known, before the body is taken: HTTP authenticates here. */
-  admit?: (route: Route) => void;
+  /** Called once the route is known, before the body is taken: HTTP authenticates here. Answers who asks (null on a public route). */
+  admit: (route: Route) => Caller | null;
   /** The parsed body of a change; asked for only after admit. */
   body: () => unknown;
   /** The request's abort signal, built only when a handler asks for it (probes). */
@@ -108,10 +109,11 @@ export async function answer(table: RouteTable, services: Services, exchange: Ex
   const path = query === -1 ? exchange.url : exchange.url.slice(0, query);
   try {
     const found = table.find(exchange.method === 'HEAD' ? 'GET' : exchange.method, exchange.url, path, exchange.http !== undefined);
-    exchange.admit?.(found.route);
+    const caller = exchange.admit(found.route);
     const body = CHANGES.has(exchange.method) ? await exchange.body() : undefined;
     let signal: AbortSignal | undefined;
     const request: ApiRequest = {
+      caller,
       http: exchange.http,
       get signal() {
         return (signal ??= exchange.signal());

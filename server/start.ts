@@ -62,7 +62,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     binding,
     origin,
     apiUrl: `${origin}${API_PREFIX}`,
-    loginUrl: () => `${origin}/login?token=${app.sessions.issueLoginToken()}`,
+    // The token rides in the fragment: a browser never sends it to a server, nor in a Referer.
+    loginUrl: () => `${origin}/login#token=${app.sessions.issueLoginToken()}`,
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         app.close();

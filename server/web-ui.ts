@@ -88,6 +88,18 @@ export function serveWebUi(req: IncomingMessage, res: ServerResponse, urlPath: s
     file = index;
     stat = regularFile(file) as fs.Stats;
   }
+  sendFile(req, res, root, file, stat);
+}
+
+/** The app's page itself (index.html), whatever the path: `/login` is one. */
+export function serveWebUiPage(req: IncomingMessage, res: ServerResponse, root: string): void {
+  const index = path.join(root, 'index.html');
+  const stat = regularFile(index);
+  if (stat === undefined) return sendHtml(res, 200, NOT_BUILT);
+  sendFile(req, res, root, index, stat);
+}
+
+function sendFile(req: IncomingMessage, res: ServerResponse, root: string, file: string, stat: fs.Stats): void {
   const type = TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
   const html = type.startsWith('text/html');
   res.writeHead(200, {

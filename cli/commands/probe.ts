@@ -4,6 +4,8 @@ import { invalidInput } from '../../core/api/errors.ts';
 import type { ServerDefinition } from '../../core/api/server.ts';
 import { recordProbe, type RecordedProbe } from '../../core/pins/record.ts';
 import { probeMany } from '../../core/probe/index.ts';
+import { commandLineOf } from '../../core/api/command-line.ts';
+import { approveServer } from '../../core/registry/approve.ts';
 import { getServer, listServers } from '../../core/registry/read.ts';
 import { assertRunnable } from '../../core/registry/runnable.ts';
 import { OsKeychain } from '../../core/secrets/keychain.ts';
@@ -26,8 +28,15 @@ export async function probe(name: string | undefined, options: GlobalOptions & {
   process.once('SIGTERM', stop);
   const outcomes = await withStore(options, async (store) => {
     // Declared servers have nothing to start yet: --all passes over them; naming one says so.
-    const servers = name === undefined ? listServers(store.db).filter((s) => s.status !== 'declared') : [getServer(store.db, name)];
-    servers.forEach(assertRunnable);
+    const named = name === undefined ? listServers(store.db).filter((s) => s.status !== 'declared') : [getServer(store.db, name)];
+    named.forEach(assertRunnable);
+    // --yes from the person at this terminal confirms a command line that came in through the API (core/probe/consent.ts).
+    const servers = named.map((s) => {
+      if (options.yes !== true || s.status !== 'pending') return s;
+      const confirmed = approveServer({ store, env: process.env }, s.id).server;
+      printError(`Confirmed server "${confirmed.name}": MCP Warden may now start ${commandLineOf(confirmed, 300)}.\n`);
+      return confirmed;
+    });
     const keychain = new OsKeychain(store.installId);
     const concurrency = Number(getSetting(store.db, 'probe-concurrency'));
     const isNpx = (s: ServerDefinition) => s.command !== null && /^npx(\.cmd)?$/i.test(path.basename(s.command));
@@ -90,7 +99,7 @@ function describe(server: ServerDefinition, result: ProbeResult, record: Recorde
   const state = record?.pinned
     ? 'pinned now'
     : diff === null || diff === undefined
-      ? server.status === 'discovered' ? 'not pinned until approved' : 'no pin'
+      ? server.status === 'discovered' || server.status === 'pending' ? 'not pinned until approved' : 'no pin'
       : diff.added.length + diff.removed.length + diff.changed.length === 0 && diff.instructions === null && !diff.launch_changed
         ? 'matches the pin'
         : `DIFFERS from the pin: ${diff.changed.length} changed, ${diff.added.length} added, ${diff.removed.length} removed${diff.instructions !== null ? ', instructions changed' : ''}`;

@@ -51,6 +51,8 @@ interface LinkedRow {
   name: string;
   status: 'discovered' | 'approved';
   declared: number;
+  /** The source's kind: a 'discovered' row with a manual source is pending (core/registry/read.ts). */
+  source_kind: 'manual' | 'discovered';
 }
 
 type Agent = { kind: 'client'; row: ClientRow } | { kind: 'registered'; row: RegisteredRow };
@@ -63,13 +65,13 @@ export function agentIdForName(name: string): string {
 
 // Entries the file lists now, and links made by hand before the entry ever appeared (last_seen_at
 // empty); an entry removed from the file is history (its server_removed alert), not a server it lists.
-const CLIENT_LINKS = `SELECT l.agent_id, s.id, s.name, s.status, s.declared FROM agent_servers l JOIN servers s ON s.id = l.server_id
+const CLIENT_LINKS = `SELECT l.agent_id, s.id, s.name, s.status, s.declared, json_extract(s.source, '$.kind') AS source_kind FROM agent_servers l JOIN servers s ON s.id = l.server_id
                        WHERE (l.present = 1 OR l.last_seen_at = '')`;
-const REGISTERED_LINKS = 'SELECT l.agent_id, s.id, s.name, s.status, s.declared FROM api_agent_servers l JOIN servers s ON s.id = l.server_id';
+const REGISTERED_LINKS = "SELECT l.agent_id, s.id, s.name, s.status, s.declared, json_extract(s.source, '$.kind') AS source_kind FROM api_agent_servers l JOIN servers s ON s.id = l.server_id";
 
 function serversOf(rows: readonly LinkedRow[]): AgentView['servers'] {
   const seen = new Map<string, AgentView['servers'][number]>();
-  for (const r of rows) if (!seen.has(r.id)) seen.set(r.id, { id: r.id, name: r.name, status: r.declared === 1 ? 'declared' : r.status });
+  for (const r of rows) if (!seen.has(r.id)) seen.set(r.id, { id: r.id, name: r.name, status: r.declared === 1 ? 'declared' : r.status === 'discovered' && r.source_kind === 'manual' ? 'pending' : r.status });
   return [...seen.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 

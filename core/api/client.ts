@@ -26,6 +26,7 @@ import type {
   Page,
   PatchServerRequest,
   RegisterServerRequest,
+  SeenLaunch,
   ServerView,
   TrustResponse,
 } from './rest.ts';
@@ -149,7 +150,7 @@ export interface ScanResponse {
 
 export interface ListServersParams {
   q?: string;
-  status?: 'discovered' | 'approved' | 'declared';
+  status?: 'discovered' | 'pending' | 'approved' | 'declared';
   client?: string;
   severity?: Alert['severity'];
   sort?: 'name' | 'trust' | 'alerts';
@@ -178,8 +179,8 @@ export interface WardenClient {
   registerServer(body: RegisterServerRequest): Promise<ServerView>;
   patchServer(id: string, body: PatchServerRequest): Promise<ServerView>;
   removeServer(id: string): Promise<ServerView>;
-  probeServer(id: string, body?: { consent?: boolean; timeout_seconds?: number }): Promise<ProbeResponse>;
-  approveServer(id: string): Promise<ServerView>;
+  probeServer(id: string, body?: { consent?: boolean; timeout_seconds?: number; seen?: SeenLaunch }): Promise<ProbeResponse>;
+  approveServer(id: string, body?: { seen?: SeenLaunch }): Promise<ServerView>;
   attestServer(id: string, body?: { public_key?: string; attestation_data?: Record<string, unknown>; signature?: string }): Promise<AttestResponse>;
   verifyServer(id: string): Promise<VerifyResponse>;
   trust(id: string): Promise<TrustResponse>;
@@ -251,7 +252,7 @@ export function createWardenClient(transport: WardenTransport): WardenClient {
     patchServer: (id, body) => call('PATCH', `/mcp-servers/${seg(id)}`, body),
     removeServer: (id) => call('DELETE', `/mcp-servers/${seg(id)}`),
     probeServer: (id, body = {}) => call('POST', `/mcp-servers/${seg(id)}/probe`, body),
-    approveServer: (id) => call('POST', `/mcp-servers/${seg(id)}/approve`, {}),
+    approveServer: (id, body = {}) => call('POST', `/mcp-servers/${seg(id)}/approve`, body),
     attestServer: (id, body = {}) => call('POST', `/mcp-servers/${seg(id)}/attest`, body),
     verifyServer: (id) => call('POST', `/mcp-servers/${seg(id)}/verify`, {}),
     trust: (id) => call('GET', `/mcp-servers/${seg(id)}/trust`),

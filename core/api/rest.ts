@@ -10,7 +10,7 @@ import type { AuditEvent } from './audit.ts';
 import type { ErrorCode } from './errors.ts';
 import type { ToolCallDetails } from './launcher.ts';
 import { nameProblem } from './names.ts';
-import { serverNameSchema } from './server-schema.ts';
+import { argsSchema, serverNameSchema } from './server-schema.ts';
 import type { EnvVar, ServerDefinition, Transport } from './server.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -61,7 +61,7 @@ export const envTemplateSchema = z.union(
 /** The launch fields of the daemon model, optional in a registration. */
 const launchFields = {
   command: z.string({ error: 'The command must be a string.' }).optional(),
-  args: z.array(z.string({ error: 'Each argument must be a string.' }), { error: 'The args must be a list of strings.' }).optional(),
+  args: argsSchema.optional(),
   env_template: envTemplateSchema.optional(),
   cwd: z.string({ error: 'The working directory must be a string.' }).optional(),
   headers: z.record(z.string(), z.string({ error: 'Each header value must be a string.' }), { error: 'The headers must be an object of strings.' }).optional(),
@@ -141,7 +141,7 @@ export type ServerSort = (typeof SERVER_SORTS)[number];
 export const listServersQuerySchema = z.strictObject(
   {
     q: z.string({ error: 'q must be given once.' }).max(200, { error: 'q is longer than 200 characters.' }).optional(),
-    status: z.enum(['discovered', 'approved', 'declared'], { error: 'status must be discovered, approved or declared.' }).optional(),
+    status: z.enum(['discovered', 'pending', 'approved', 'declared'], { error: 'status must be discovered, pending, approved or declared.' }).optional(),
     client: z.string({ error: 'client must be given once.' }).optional(),
     /** Servers with an open alert of at least this severity. */
     severity: z.enum(['info', 'low', 'medium', 'high', 'critical'], { error: 'severity must be info, low, medium, high or critical.' }).optional(),
@@ -210,9 +210,32 @@ export const attestRequestSchema = z.strictObject(
 export type AttestRequest = z.infer<typeof attestRequestSchema>;
 
 /** `POST /api/v1/mcp-servers/:id/probe`: consent to start a server nobody approved yet. */
+/**
+ * The launch a person was shown when confirming a pending command line (the UI's confirm step sends
+ * what its dialog displayed): the confirmation holds only while the server still launches exactly
+ * that, so a change made meanwhile (through the API) is not confirmed unseen.
+ */
+export const seenLaunchSchema = z.strictObject(
+  {
+    command: z.string({ error: 'seen.command must be a string or null.' }).nullable(),
+    args: z.array(z.string({ error: 'Each of seen.args must be a string.' }), { error: 'seen.args must be a list of strings.' }),
+    cwd: z.string({ error: 'seen.cwd must be a string or null.' }).nullable(),
+    env_template: z.array(z.strictObject({ key: z.string(), value: z.string() }), { error: 'seen.env_template must be a list of {key, value} pairs.' }),
+  },
+  { error: (i) => (i.code === 'unrecognized_keys' ? `Unknown field ${quoted(i.keys?.[0] ?? '')} in seen.` : 'seen must be the launch shown: {command, args, cwd, env_template}.') },
+);
+export type SeenLaunch = z.infer<typeof seenLaunchSchema>;
+
+/** `POST /api/v1/mcp-servers/:id/approve`: nothing, or the launch shown when confirming a pending server. */
+export const approveRequestSchema = z.strictObject(
+  { seen: seenLaunchSchema.optional() },
+  { error: (i) => (i.code === 'unrecognized_keys' ? `Unknown field ${quoted(i.keys?.[0] ?? '')} in the approval.` : 'The approval must be a JSON object.') },
+);
+
 export const probeRequestSchema = z.strictObject(
   {
     consent: z.boolean({ error: 'consent must be true or false.' }).optional(),
+    seen: seenLaunchSchema.optional(),
     timeout_seconds: z.number({ error: 'timeout_seconds must be a number.' }).min(1, { error: 'timeout_seconds must be at least 1.' }).max(3600, { error: 'timeout_seconds must be at most 3600.' }).optional(),
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `Unknown field ${quoted(i.keys?.[0] ?? '')} in the probe request.` : 'The probe request must be a JSON object.') },

@@ -14,6 +14,13 @@ const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** MCP tool names: no whitespace or commas, at most 128 characters. */
 const TOOL_NAME_PATTERN = /^[^\s,]{1,128}$/;
 const MAX_TEXT = 4096;
+/** More arguments than any server takes; a list of 200,000 once overflowed the stack further on (a 500). */
+export const MAX_ARGS = 1000;
+
+/** A server's arguments: strings, at most MAX_ARGS of them. */
+export const argsSchema = z
+  .array(z.string({ error: 'Each argument must be a string.' }), { error: 'The args must be a list of strings.' })
+  .max(MAX_ARGS, { error: (issue) => `args has ${Array.isArray(issue.input) ? issue.input.length : 'too many'} items; at most ${MAX_ARGS} are accepted.` });
 
 const quoted = (value: string): string => JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
 
@@ -42,7 +49,7 @@ export const serverInputSchema = z
       display_name: text('display name').optional(),
       description: text('description').optional(),
       command: z.string({ error: 'The command must be a string.' }).optional(),
-      args: z.array(z.string({ error: 'Each argument must be a string.' }), { error: 'The args must be a list of strings.' }).optional(),
+      args: argsSchema.optional(),
       cwd: z.string({ error: 'The working directory must be a string.' }).optional(),
       url: z.string({ error: 'The URL must be a string.' }).optional(),
       headers: z.record(z.string(), z.string({ error: 'Each header value must be a string.' }), { error: 'The headers must be an object of strings.' }).optional(),
@@ -76,6 +83,8 @@ export const serverInputSchema = z
     const seenKeys = new Set<string>();
     input.env_template?.forEach((pair, i) => {
       if (!ENV_KEY_PATTERN.test(pair.key)) fail(['env_template', i, 'key'], `The environment variable name ${quoted(pair.key)} is invalid: use letters, digits and '_', not starting with a digit.`);
+      // A valid name, but the environment built for a launch is a plain object, where it would vanish.
+      else if (pair.key === '__proto__') fail(['env_template', i, 'key'], 'The environment variable name "__proto__" is not accepted: it cannot be passed to a server.');
       else if (seenKeys.has(pair.key)) fail(['env_template', i, 'key'], `The environment variable ${pair.key} is given twice.`);
       seenKeys.add(pair.key);
       checkHandles(pair.value, ['env_template', i, 'value'], `the value of ${pair.key}`, fail);

@@ -17,7 +17,7 @@ export type ServerSource =
   /** `key` is the entry's key in the config; `pointer` the RFC 6901 pointer to it, unique in the file. */
   | { kind: 'discovered'; client: string; config_path: string; key: string; pointer: string };
 
-export type ServerStatus = 'discovered' | 'approved' | 'declared';
+export type ServerStatus = 'discovered' | 'pending' | 'approved' | 'declared';
 
 /** What a user submits to register a server. */
 export interface ServerInput {
@@ -55,9 +55,11 @@ export interface ServerDefinition {
   /** SHA-256 (hex) of the launch fingerprint: transport, command, args, cwd, URL, header and env key names. */
   fingerprint: string;
   /**
-   * `discovered`: found in a client config, not yet approved; `approved`: registered by hand or
-   * approved; `declared`: registered by name and capabilities only (no command yet), matched as soon
-   * as a client config lists a server of that name.
+   * `discovered`: found in a client config, not yet approved; `pending`: its command line came in
+   * through the API (registered or changed there) and waits for a person to confirm it
+   * (core/probe/consent.ts); `approved`: registered by hand or approved; `declared`: registered by
+   * name and capabilities only (no command yet), matched as soon as a client config lists a server
+   * of that name.
    */
   status: ServerStatus;
   /** SHA-256 of the resolved executable when registered or approved (stdio only). */

@@ -11,6 +11,7 @@ import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import type { AttachResult } from '../api/launcher.ts';
 import type { ClientId, ConfigLocation, DiscoveredServer, PlatformEnv } from '../api/discovery.ts';
 import { CLIENT_IDS } from '../api/discovery.ts';
+import { commandLineOf } from '../api/command-line.ts';
 import { conflict, invalidInput, notFound, WardenError } from '../api/errors.ts';
 import type { ServerDefinition } from '../api/server.ts';
 import { appendAudit } from '../audit/audit-log.ts';
@@ -87,6 +88,10 @@ export function attachServer(options: AttachOptions, nameOrId: string, request: 
   }
   if (server.status === 'discovered') {
     throw conflict(`"${server.name}" was discovered but never approved: approve it first with \`mcp-warden mcp approve ${server.name}\`, then attach it.`, 'name');
+  }
+  // Attaching makes the client start it: a command line from the API waits for a person first (core/probe/consent.ts).
+  if (server.status === 'pending') {
+    throw conflict(`"${server.name}" was registered through the API with the command line ${commandLineOf(server, 300)}, which no person has confirmed: confirm it first (in the web UI, or with \`mcp-warden mcp approve ${server.name}\`), then attach it.`, 'name');
   }
   const target = targetOf(options, server, request);
   const file = target.location.path;

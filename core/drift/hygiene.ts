@@ -425,7 +425,8 @@ function secretFindings(entry: DiscoveredServer): HygieneFinding[] {
   if (entry.command !== null) {
     places.push({ location: 'command', where: 'The command', value: entry.command, name: null, advice: 'remove it from the command line and pass it through an environment variable that holds a {{secret:NAME}} handle' });
   }
-  places.push(...argPlaces(entry.args));
+  // Not push(...spread): a config's list of 200,000 arguments would overflow the stack.
+  for (const place of argPlaces(entry.args)) places.push(place);
   for (const [name, value] of Object.entries(entry.headers)) {
     places.push({ location: `headers.${name}`, where: `The header ${name}`, value, name, advice: KEYCHAIN_ADVICE });
   }

@@ -43,7 +43,7 @@ export interface ProbeOptions {
   loginPath?: string | undefined;
   /** The environment the safe keys (HOME, USER, LANG, ...) are taken from (default `process.env`). */
   parentEnv?: NodeJS.ProcessEnv | undefined;
-  /** When true, a `discovered` server is refused with `consent_required` instead of being started. */
+  /** When true, a `discovered` server is refused with `consent_required` instead of being started (a `pending` one always is). */
   requireApproval?: boolean | undefined;
   /** Cancels the probe: the server is stopped and the result is a `failed` failure. */
   signal?: AbortSignal | undefined;
@@ -68,7 +68,9 @@ export async function probeServer(def: ServerDefinition, options: ProbeOptions =
   assertRunnable(def);
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
-  if (options.requireApproval === true && needsConsent(def)) return consentRefusal(def);
+  // A pending command line starts only once a person confirmed it (the server is approved then),
+  // whatever the caller asks: no path (probe --all, the setting `allow`) runs it before.
+  if (def.status === 'pending' || (options.requireApproval === true && needsConsent(def))) return consentRefusal(def);
 
   let redactor = new Redactor();
   let stderr = (): string => '';

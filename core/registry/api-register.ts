@@ -136,7 +136,7 @@ function declare(options: ApiOptions, input: ServerInput, ctx: RegisterContext):
 function discoveredEntryNamed(db: Db, name: string): ServerDefinition | undefined {
   const row = stmt<[string], { id: string }>(db,
     `SELECT s.id FROM agent_servers l JOIN servers s ON s.id = l.server_id
-      WHERE l.key = ? COLLATE NOCASE AND s.status = 'discovered' AND s.declared = 0
+      WHERE l.key = ? COLLATE NOCASE AND s.status = 'discovered' AND s.declared = 0 AND json_extract(s.source, '$.kind') = 'discovered'
       ORDER BY l.present DESC, s.created_at, s.id LIMIT 1`,
   ).get(name);
   return row === undefined ? undefined : getServer(db, row.id);

@@ -37,7 +37,8 @@ const WHERE = `
     AND (@status IS NULL
          OR (@status = 'declared' AND s.declared = 1)
          OR (@status = 'approved' AND s.status = 'approved' AND s.declared = 0)
-         OR (@status = 'discovered' AND s.status = 'discovered'))
+         OR (@status = 'discovered' AND s.status = 'discovered' AND json_extract(s.source, '$.kind') = 'discovered')
+         OR (@status = 'pending' AND s.status = 'discovered' AND json_extract(s.source, '$.kind') = 'manual'))
     AND (@client IS NULL OR s.id IN (SELECT l.server_id FROM agents g JOIN agent_servers l ON l.agent_id = g.id
                                       WHERE g.client = @client AND l.present = 1))
     AND (@severity IS NULL OR EXISTS (SELECT 1 FROM alerts a WHERE a.server_id = s.id AND a.state != 'resolved'

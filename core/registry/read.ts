@@ -11,12 +11,15 @@ import { stmt } from '../store/statements.ts';
 /** The JSON-encoded columns of a server row; the rest are stored as they are. */
 type JsonColumns = 'args' | 'headers' | 'env_template' | 'capabilities' | 'source' | 'allowed_rules';
 /**
- * A declared server is stored as status 'approved' with `declared = 1` (migration 4 explains why);
- * this and `toRow` in register.ts are the only two places that know.
+ * A declared server is stored as status 'approved' with `declared = 1` (migration 4 explains why),
+ * and a pending one as status 'discovered' with a manual source (a pair nothing else writes, so no
+ * migration is needed, and a query that reads the column alone still sees a server nobody
+ * approved); this and `toRow` in register.ts are the only two places that know.
  */
 export type ServerRow = Omit<ServerDefinition, JsonColumns | 'server_url' | 'status'> & Record<JsonColumns, string> & { status: 'discovered' | 'approved'; declared: number };
 
 export function rowToServer(row: ServerRow): ServerDefinition {
+  const source = JSON.parse(row.source) as ServerSource;
   return {
     id: row.id,
     name: row.name,
@@ -31,9 +34,9 @@ export function rowToServer(row: ServerRow): ServerDefinition {
     env_template: JSON.parse(row.env_template) as ServerDefinition['env_template'],
     capabilities: JSON.parse(row.capabilities) as string[],
     server_url: serverUrlOf(row),
-    source: JSON.parse(row.source) as ServerSource,
+    source,
     fingerprint: row.fingerprint,
-    status: row.declared === 1 ? 'declared' : row.status,
+    status: row.declared === 1 ? 'declared' : row.status === 'discovered' && source.kind === 'manual' ? 'pending' : row.status,
     command_sha256: row.command_sha256,
     allowed_rules: JSON.parse(row.allowed_rules) as string[],
     created_at: row.created_at,

@@ -21,6 +21,17 @@ export interface RegisterContext {
   env: Record<string, string | undefined>;
   source?: ServerSource;
   now?: () => Date;
+  /**
+   * The launch came in through the API (REST or the desktop app's dispatcher), not from a person at
+   * the CLI: a stdio command line given this way is stored `pending` until a person confirms it
+   * (core/probe/consent.ts).
+   */
+  fromApi?: boolean;
+}
+
+/** The status of a launch given by `ctx`: a command line from the API waits for a person. */
+export function launchStatus(ctx: Pick<RegisterContext, 'fromApi'>, launch: { transport: string; command: string | null }): 'pending' | 'approved' {
+  return ctx.fromApi === true && launch.transport === 'stdio' && launch.command !== null ? 'pending' : 'approved';
 }
 
 /** A stable id: from the name for manual servers, from where it was found for discovered ones. */
@@ -40,7 +51,7 @@ export function registerServer(store: Store, raw: unknown, ctx: RegisterContext)
   const cwd = resolveCwd(input.cwd, ctx.cwd);
   const command = input.transport === 'stdio' ? resolveCommand(input.command as string, { cwd: cwd ?? ctx.cwd, env: ctx.env }) : null;
   const launch = launchOf(input, command, cwd);
-  const def = definitionFrom(input, launch, source, { status: 'approved', command_sha256: command === null ? null : hashExecutable(store.db, command) }, (ctx.now ?? (() => new Date()))());
+  const def = definitionFrom(input, launch, source, { status: launchStatus(ctx, launch), command_sha256: command === null ? null : hashExecutable(store.db, command) }, (ctx.now ?? (() => new Date()))());
   storeNewServer(store.db, def);
   return def;
 }
@@ -125,13 +136,14 @@ export function insertServer(db: Db, def: ServerDefinition, how: { actor: 'user'
 
 /**
  * The columns of a definition as stored (JSON for the structured ones; server_url is derived). A
- * declared server is stored as status 'approved' with `declared = 1` (see rowToServer).
+ * declared server is stored as status 'approved' with `declared = 1`, a pending one as 'discovered'
+ * with its manual source (see rowToServer).
  */
 export function toRow(def: ServerDefinition): Record<string, unknown> {
   const { server_url: _derived, ...rest } = def;
   return {
     ...rest,
-    status: def.status === 'declared' ? 'approved' : def.status,
+    status: def.status === 'declared' ? 'approved' : def.status === 'pending' ? 'discovered' : def.status,
     declared: def.status === 'declared' ? 1 : 0,
     args: JSON.stringify(def.args),
     headers: JSON.stringify(def.headers),
@@ -169,6 +181,7 @@ export function auditSummary(def: ServerDefinition): Record<string, unknown> {
     header_names: Object.keys(def.headers),
     source: def.source,
     fingerprint: def.fingerprint,
+    ...(def.status === 'pending' ? { status: 'pending' } : {}),
   };
 }
 

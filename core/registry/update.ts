@@ -18,7 +18,7 @@ import { recomputeTrust } from '../trust/record.ts';
 import { defined, exceptCommand, parseServerUrl, urlTransport, validateInput } from './api-register.ts';
 import { launchFingerprint } from './fingerprint.ts';
 import { getServer } from './read.ts';
-import { checkSecretReferences, launchOf, resolveCwd, writeServer, writeSecretReferences, type RegisterContext } from './register.ts';
+import { checkSecretReferences, launchOf, launchStatus, resolveCwd, writeServer, writeSecretReferences, type RegisterContext } from './register.ts';
 import { resolveCommand } from './resolve-command.ts';
 
 const LAUNCH_FIELDS = ['server_url', 'url', 'transport', 'command', 'args', 'cwd', 'headers', 'env_template'] as const;
@@ -118,6 +118,11 @@ export function updateServer(options: ScanOptions & { where: PlatformEnv }, name
   const changed = COMPARED.filter((f) => JSON.stringify(current[f]) !== JSON.stringify(next[f]));
   if (changed.length === 0 && next.status === current.status) return current;
   const launchChanged = changed.some((f) => !DESCRIBING.has(f));
+  // A command line changed through the API waits for a person again, as a new one would.
+  if (launchChanged && current.source.kind === 'manual') {
+    const status = launchStatus(ctx, next);
+    if (status === 'pending' || next.status === 'pending') next.status = status;
+  }
 
   const linked = db.transaction(() => {
     if (next.name !== current.name) {

@@ -48,7 +48,8 @@ export function settingChoices(): Record<SettingKey, string[]> {
 }
 
 export function assertSettingKey(key: string): asserts key is SettingKey {
-  if (!(key in SETTINGS)) throw invalidInput('key', `Unknown setting "${key}": the settings are ${Object.keys(SETTINGS).join(', ')}.`);
+  // An own key only: `in` also finds Object.prototype's names (`__proto__`, `constructor`, `toString`).
+  if (!Object.hasOwn(SETTINGS, key)) throw invalidInput('key', `Unknown setting "${key}": the settings are ${Object.keys(SETTINGS).join(', ')}.`);
 }
 
 export function validateSetting(key: SettingKey, value: string): void {

@@ -241,12 +241,14 @@ function provenance(inputs: TrustInputs): Measured {
   const { status, source } = inputs.server;
   // Declaring a server by name is the user's approval of it, ahead of any config listing it.
   const approved = status === 'approved' || status === 'declared';
-  const byHand = source.kind === 'manual';
+  // A pending command line came from a program through the API: nobody has written or seen it yet.
+  const pending = status === 'pending';
+  const byHand = source.kind === 'manual' && !pending;
   return {
     value: ((approved ? 1 : 0) + (byHand ? 1 : 0)) / 2,
     evidence: [
-      approved ? `approved by the user: yes${status === 'declared' ? ' (declared by name)' : ''}` : 'approved by the user: no (discovered, not yet approved)',
-      byHand ? 'definition written by the user: yes (registered by hand)' : `definition written by the user: no (taken from ${sourceText(source)})`,
+      approved ? `approved by the user: yes${status === 'declared' ? ' (declared by name)' : ''}` : pending ? 'approved by the user: no (its command line waits for a person to confirm it)' : 'approved by the user: no (discovered, not yet approved)',
+      byHand ? 'definition written by the user: yes (registered by hand)' : pending ? 'definition written by the user: no (registered through the API)' : `definition written by the user: no (taken from ${sourceText(source)})`,
     ],
   };
 }

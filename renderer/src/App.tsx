@@ -59,7 +59,7 @@ function Shell(props: { client: WardenClient }) {
     mainRef.current?.focus({ preventScroll: true });
   }, [route.path]);
 
-  if (isUnauthorized(openAlerts.error)) return <SignInPage />;
+  if (isUnauthorized(openAlerts.error)) return <SignInPage problem={(openAlerts.error as WardenClientError).message} />;
 
   const count = openAlerts.data ?? 0;
   const active = activeNav(route);
@@ -170,12 +170,14 @@ function NotFound() {
 }
 
 /** Web mode without a session cookie (or with an expired one). */
-function SignInPage() {
+/** `problem`: the API's sentence (a used or expired login link says so). Each tab signs in with a link of its own. */
+function SignInPage(props: { problem: string }) {
   return (
     <main className="full-page">
       <h1 className="screen-title">MCP Warden</h1>
       <div role="alert">
         <p>Not signed in: open the login link that `mcp-warden serve` printed.</p>
+        <p>{props.problem}</p>
       </div>
     </main>
   );

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { conflict, notFound } from '../../core/api/errors.ts';
 import {
-  API_PREFIX,
+  approveRequestSchema,
   attestRequestSchema,
   listServersQuerySchema,
   patchServerRequestSchema,
@@ -19,7 +19,7 @@ import type { ServerDefinition } from '../../core/api/server.ts';
 import { verifyServer } from '../../core/attest/attest.ts';
 import { attestFromRequest } from '../../core/attest/request.ts';
 import { latestProbe, readPin, recordProbe } from '../../core/pins/record.ts';
-import { needsConsent, probeServer } from '../../core/probe/index.ts';
+import { consentRefusalMessage, consentVerdict, probeServer, seenRefusalMessage } from '../../core/probe/index.ts';
 import { getSetting } from '../../core/settings/settings.ts';
 import { registerFromRequest } from '../../core/registry/api-register.ts';
 import { approveServer } from '../../core/registry/approve.ts';
@@ -28,7 +28,7 @@ import { findServer, getServer } from '../../core/registry/read.ts';
 import { removeServer } from '../../core/registry/register.ts';
 import { updateServer } from '../../core/registry/update.ts';
 import { computeTrust, trustHistory } from '../../core/trust/record.ts';
-import { ok, param, parseBody, parseQuery, type ApiRequest, type Reply, type Route, type Services } from '../route.ts';
+import { isPerson, ok, param, parseBody, parseQuery, type ApiRequest, type Reply, type Route, type Services } from '../route.ts';
 
 /** A first `npx` run downloads the package: a minute unless the request says otherwise (as the CLI does). */
 const FIRST_NPX_TIMEOUT_MS = 60_000;
@@ -133,16 +133,21 @@ export const serverRoutes: Route[] = [
   {
     method: 'POST',
     path: '/mcp-servers/:id/probe',
-    summary: 'Start (or connect to) the server over MCP and record its tools, prompts and resources; a server nobody approved needs {"consent": true}',
+    summary: 'Start (or connect to) the server over MCP and record its tools, prompts and resources; a server nobody approved needs {"consent": true}, and a pending command line a person\'s (the web UI\'s) {"consent": true}, which confirms it',
     requestBody: probeRequestSchema,
     success: { status: 200, description: 'The probe: ok with the definitions found, the diff against the pin and the alerts raised; or ok false with the failure category and message' },
     errors: [404, 409],
     handler: async (r, s) => {
       const input = parseBody(probeRequestSchema, r.body);
-      const target = server(r, s);
-      if (needsConsent(target) && input.consent !== true && getSetting(s.store.db, 'probe-consent') === 'ask') {
-        const where = target.source.kind === 'discovered' ? ` in ${target.source.client}'s config` : '';
-        throw conflict(`Server "${target.name}" was discovered${where} and is not approved, so MCP Warden will not ${target.transport === 'stdio' ? 'start' : 'connect to'} it: approve it (POST ${API_PREFIX}/mcp-servers/${target.id}/approve), or send {"consent": true} to probe it once.`, 'consent');
+      let target = server(r, s);
+      const verdict = consentVerdict(target, { consent: input.consent === true, by: isPerson(r.caller) ? 'person' : 'program', setting: getSetting(s.store.db, 'probe-consent') });
+      if (!verdict.go) throw conflict(consentRefusalMessage(target, 'api', verdict.missing), 'consent');
+      // A person's yes to a pending command line confirms it (the launch they were shown): it is approved, then probed (and pinned) as any approved server.
+      if (verdict.confirm) {
+        const unseen = seenRefusalMessage(target, input.seen);
+        if (unseen !== null) throw conflict(unseen, 'seen');
+        target = approveServer(s.scan, target.id).server;
+        changed(s, 'approved', target.id);
       }
       const isNpx = target.command !== null && /^npx(\.cmd)?$/i.test(path.basename(target.command));
       s.hub.emit({ type: 'probe', server_id: target.id, name: target.name, phase: 'started' });
@@ -174,10 +179,20 @@ export const serverRoutes: Route[] = [
   {
     method: 'POST',
     path: '/mcp-servers/:id/approve',
-    summary: 'Approve the server as it is now: its current config entry, executable and latest probed definitions become the accepted ones',
+    summary: 'Approve the server as it is now: its current config entry, executable and latest probed definitions become the accepted ones; a pending command line is confirmed by a person only (the web UI, with the launch it showed as seen), never with an API key',
+    requestBody: approveRequestSchema,
     success: { status: 200, description: 'The approved ServerView' },
-    errors: [404],
-    handler: (r, s) => changedView(s, 'approved', approveServer(s.scan, param(r, 'id')).server),
+    errors: [404, 409],
+    handler: (r, s) => {
+      const { seen } = parseBody(approveRequestSchema, r.body);
+      const target = server(r, s);
+      if (target.status === 'pending') {
+        if (!isPerson(r.caller)) throw conflict(consentRefusalMessage(target, 'api', 'person'), 'id');
+        const unseen = seenRefusalMessage(target, seen);
+        if (unseen !== null) throw conflict(unseen, 'seen');
+      }
+      return changedView(s, 'approved', approveServer(s.scan, target.id).server);
+    },
   },
   {
     method: 'GET',

@@ -36,7 +36,13 @@ test('register, list and read through the same routes as serve, bodies as plain 
   const created = await d.request('POST', '/mcp-servers', { name: 'wb', server_url: 'stdio://wb', command: process.execPath, args: [WELL_BEHAVED], description: 'well behaved' });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const view = created.body as ServerView;
-  assert.deepEqual([view.name, view.status, view.transport, view.command], ['wb', 'approved', 'stdio', process.execPath]);
+  // A command line from the API waits for a person; the desktop app's own window is one, so it may confirm it.
+  assert.deepEqual([view.name, view.status, view.transport, view.command], ['wb', 'pending', 'stdio', process.execPath]);
+  assert.match(refused(await d.request('POST', '/mcp-servers/wb/approve'), 409, 'conflict', 'seen'), /needs the launch you were shown/);
+  const seen = { command: view.command, args: view.args, cwd: view.cwd, env_template: view.env_template };
+  assert.match(refused(await d.request('POST', '/mcp-servers/wb/approve', { seen: { ...seen, args: [] } }), 409, 'conflict', 'seen'), /changed since it was shown/);
+  const confirmed = await d.request('POST', '/mcp-servers/wb/approve', { seen });
+  assert.equal((confirmed.body as ServerView).status, 'approved', JSON.stringify(confirmed.body));
 
   // The list route answers serialised bytes (its cache); in-process they arrive parsed.
   for (let i = 0; i < 2; i++) {

@@ -37,7 +37,8 @@ test('mcp-servers: register, list with search and paging, read by id or name, ch
   const { request } = served;
 
   const stdio = await expectOk(request<ServerView>('POST', '/mcp-servers', { name: 'wb', server_url: 'stdio://wb', command: process.execPath, args: [WELL_BEHAVED], capabilities: ['echo'], description: 'well behaved' }), 201);
-  assert.deepEqual([stdio.transport, stdio.command, stdio.status, stdio.server_url], ['stdio', process.execPath, 'approved', 'stdio://wb']);
+  // A command line registered through the API waits for a person to confirm it (test/security/api-command-consent.test.ts).
+  assert.deepEqual([stdio.transport, stdio.command, stdio.status, stdio.server_url], ['stdio', process.execPath, 'pending', 'stdio://wb']);
   const http = await expectOk(request<ServerView>('POST', '/mcp-servers', { name: 'remote', display_name: 'Remote', server_url: 'https://mcp.example.com/mcp', description: 'an http server' }), 201);
   assert.deepEqual([http.transport, http.url, http.status], ['http', 'https://mcp.example.com/mcp', 'approved']);
 
@@ -50,7 +51,7 @@ test('mcp-servers: register, list with search and paging, read by id or name, ch
 
   // The list: the discovered `memory` from the fake home, and the two registered.
   const all = await expectOk(request<Page<ServerView>>('GET', '/mcp-servers'));
-  assert.deepEqual(all.items.map((s) => [s.name, s.status]), [['memory', 'discovered'], ['remote', 'approved'], ['wb', 'approved']]);
+  assert.deepEqual(all.items.map((s) => [s.name, s.status]), [['memory', 'discovered'], ['remote', 'approved'], ['wb', 'pending']]);
   assert.deepEqual([all.total, all.limit, all.offset, all.next_offset], [3, 100, 0, null]);
   assert.deepEqual(all.items.find((s) => s.name === 'memory')?.clients, ['claude-desktop']);
   const searched = await expectOk(request<Page<ServerView>>('GET', '/mcp-servers?q=WELL'));
@@ -59,6 +60,8 @@ test('mcp-servers: register, list with search and paging, read by id or name, ch
   assert.deepEqual([page.items.map((s) => s.name), page.next_offset, page.total], [['remote'], 2, 3]);
   const discovered = await expectOk(request<Page<ServerView>>('GET', '/mcp-servers?status=discovered&client=claude-desktop'));
   assert.deepEqual(discovered.items.map((s) => s.name), ['memory']);
+  assert.deepEqual((await expectOk(request<Page<ServerView>>('GET', '/mcp-servers?status=discovered'))).items.map((s) => s.name), ['memory'], 'a pending server is not a discovered one');
+  assert.deepEqual((await expectOk(request<Page<ServerView>>('GET', '/mcp-servers?status=pending'))).items.map((s) => s.name), ['wb']);
   refused(await request('GET', '/mcp-servers?limit=0'), 400, 'invalid_input', 'limit');
   refused(await request('GET', '/mcp-servers?limit=9999'), 400, 'invalid_input', 'limit');
   refused(await request('GET', '/mcp-servers?status=lost'), 400, 'invalid_input', 'status');

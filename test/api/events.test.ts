@@ -49,7 +49,8 @@ test('events: a config edit reaches a connected client as scan and alert events;
   const acked = await stream.next<{ alert: Alert }>('alert', (e) => e.alert.id === alert.alert.id, { from });
   assert.equal(acked.alert.state, 'acknowledged');
 
-  // A probe reports its progress.
+  // A probe reports its progress (once a person confirmed the command line the API registered).
+  assert.equal(served.cli('mcp', 'approve', 'wb').code, 0);
   from = stream.received.length;
   assert.equal((await served.request('POST', '/mcp-servers/wb/probe')).status, 200);
   await stream.next<Of<'probe'>>('probe', (e) => e.phase === 'finished', { from });

@@ -104,6 +104,9 @@ test('attach and detach a hand-registered server in Claude Desktop: the launcher
   writeByRename(fake.claudeDesktop, original);
   const served = await startServe(t, { fake });
   const server = await expectOk(served.request<ServerView>('POST', '/mcp-servers', { name: 'hand-notes', server_url: 'stdio://hand-notes', command: process.execPath, args: [WELL_BEHAVED, '--verbose'] }), 201);
+  // Attaching makes the client start it: a command line from the API is attached only once a person confirmed it.
+  refused(await served.request('POST', `/mcp-servers/${server.id}/attach`, { client: 'claude-desktop' }), 409, 'conflict', 'name', /no person has confirmed/);
+  assert.equal(served.cli('mcp', 'approve', 'hand-notes').code, 0);
   const events = await openEvents(served);
   t.after(() => events.close());
 

@@ -35,6 +35,8 @@ test('a secret used in an env_template appears in no response of any endpoint, n
   const created = await call('POST', '/mcp-servers', { name: 'echo', server_url: 'stdio://echo', command: process.execPath, args: [ENV_ECHO], env_template: { API_TOKEN: '{{secret:gh-token}}', ECHO_RAW: '1' } }, 201);
   const echo = created.json as ServerView;
   assert.deepEqual(echo.env_template, [{ key: 'API_TOKEN', value: '{{secret:gh-token}}' }, { key: 'ECHO_RAW', value: '1' }], 'the handle comes back, not the value');
+  // A command line from the API starts once a person confirmed it.
+  assert.equal(served.cli('mcp', 'approve', 'echo').code, 0);
 
   const probe = await call('POST', '/mcp-servers/echo/probe');
   const report = JSON.parse((probe.json as { tools: { description: string }[] }).tools[0]?.description ?? '{}') as { keys: string[]; raw: string };
@@ -46,12 +48,16 @@ test('a secret used in an env_template appears in no response of any endpoint, n
   await call('PATCH', '/mcp-servers/echo', { description: 'echoes its environment' });
   await call('PATCH', '/mcp-servers/echo', { env_template: [{ key: 'API_TOKEN', value: '{{secret:gh-token}}' }, { key: 'ECHO_RAW', value: '1' }, { key: 'LEVEL', value: 'debug' }] });
   await call('GET', '/mcp-servers/echo/tools');
-  await call('POST', '/mcp-servers/echo/approve');
+  // The new env_template came through the API: pending again, and an API key cannot confirm it.
+  await call('POST', '/mcp-servers/echo/approve', undefined, 409);
+  await call('POST', '/mcp-servers/echo/probe', undefined, 409);
+  assert.equal(served.cli('mcp', 'approve', 'echo').code, 0);
+  await call('POST', '/mcp-servers/memory/approve');
   await call('POST', '/mcp-servers/echo/probe');
   await call('GET', '/mcp-servers/echo/trust');
   await call('POST', '/mcp-servers/echo/attest', undefined, 201);
   await call('POST', '/mcp-servers/echo/verify');
-  await call('POST', '/mcp-servers/memory/probe', { consent: true });
+  await call('POST', '/mcp-servers/memory/probe');
   const agent = await call('POST', '/agents', { name: 'agent-one' }, 201);
   await call('POST', `/agents/${(agent.json as { id: string }).id}/mcp-servers/echo`);
   await call('PUT', '/agents/agent-one/mcp-servers', { mcp_server_ids: ['echo', 'memory'] });

@@ -123,7 +123,7 @@ test('refused requests: no key, a revoked key, a foreign Host or Origin, a prefl
   assert.equal(served.output().stderr, '', 'refusals are answers, not errors');
 });
 
-test('a hundred bad keys in a row are rate-limited, a good key too while it lasts, and the database is untouched', async (t) => {
+test('a hundred bad keys in a row are rate-limited, a good key never is, and the database is untouched', async (t) => {
   const served = await startServe(t, { args: ['--no-monitor'] });
   assert.equal((await send(served, { path: '/mcp-servers' })).status, 200);
   const before = databaseChecksum(served.home);
@@ -141,22 +141,15 @@ test('a hundred bad keys in a row are rate-limited, a good key too while it last
   assert.ok(Number(limited.headers['retry-after']) >= 1, 'Retry-After says when to try again');
   assert.ok(statuses.filter((s) => s === 429).length >= 80, 'most of them');
 
-  // While the limit holds, even the right key is refused, so a guesser learns nothing from a 200.
-  // (Each 429 takes nothing from the bucket; the next token comes a second after the last failure.)
-  let good: RawResponse | undefined;
-  for (let attempt = 0; attempt < 5 && good?.status !== 429; attempt++) {
-    while ((await send(served, { path: '/mcp-servers', key: 'mcpw_wrong' })).status !== 429);
-    good = await send(served, { path: '/mcp-servers' });
-  }
-  assert.equal(good?.status, 429);
-
-  // It passes: a token per second returns.
-  const deadline = Date.now() + 15_000;
-  let after = await send(served, { path: '/mcp-servers' });
-  while (after.status === 429 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    after = await send(served, { path: '/mcp-servers' });
-  }
-  assert.equal(after.status, 200);
+  // While the guesser's bucket is empty, the right key still works: a failed guess must not lock the
+  // real clients out (finding 7 of issue 11; a guess at 256 random bits gains nothing from a 200).
+  // This assertion changed: it used to expect 429 for the good key too.
+  const limitedNow = async () => {
+    for (let i = 0; i < 20; i++) if ((await send(served, { path: '/mcp-servers', key: 'mcpw_wrong' })).status === 429) return true;
+    return false;
+  };
+  assert.ok(await limitedNow());
+  assert.equal((await send(served, { path: '/mcp-servers' })).status, 200);
+  assert.ok(await limitedNow(), 'and the guesser is still limited');
   assert.equal(databaseChecksum(served.home), before);
 });

@@ -1,7 +1,7 @@
 /**
  * `mcp-warden serve` and `mcp-warden api-key` as a user runs them: flags checked before anything is
  * opened, start-up lines, one monitor per data directory, a clean stop, keys shown once and stored
- * hashed, the one-time login link and its session cookie, and HTTPS for a remote bind.
+ * hashed, the one-time login link and the session its page trades it for, and HTTPS for a remote bind.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -47,7 +47,7 @@ test('serve prints its URL and login link, runs the monitor unless another proce
   const port = new URL(first.url).port;
   const lines = first.output().stdout.split('\n');
   assert.equal(lines[0], `MCP Warden API on http://127.0.0.1:${port}/api/v1`);
-  assert.match(lines[1] ?? '', new RegExp(`^Open the web UI: http://127\\.0\\.0\\.1:${port}/login\\?token=[A-Za-z0-9_-]{43}$`));
+  assert.match(lines[1] ?? '', new RegExp(`^Open the web UI: http://127\\.0\\.0\\.1:${port}/login#token=[A-Za-z0-9_-]{43}$`));
   assert.match(lines[2] ?? '', new RegExp(`^Watching \\d+ client config locations for ${first.home.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.$`));
   assert.equal(lines[3], 'Press Ctrl-C to stop.');
 
@@ -106,10 +106,12 @@ test('api-key: the key is shown once, stored only as a hash, listed without it, 
   assert.ok(after.api_keys[0]?.revoked_at !== null && after.api_keys[0]?.last_used_at !== null);
 });
 
-test('the login link gives one browser a session cookie; with it the UI reads, and changes only from its own origin', async (t) => {
+test('the login link holds its token in the fragment; the page trades it once for a session sent as a Bearer credential; no cookie is set or read', async (t) => {
   const served = await startServe(t, { args: ['--no-monitor'] });
   const origin = served.url;
-  const loginPath = new URL(served.loginUrl).pathname + new URL(served.loginUrl).search;
+  const link = new URL(served.loginUrl);
+  assert.equal(link.pathname, '/login');
+  const token = link.hash.replace(/^#token=/, '');
 
   // Without a session the shell of the UI loads (public files), the API does not.
   const page = await rawRequest(origin, { path: '/' });
@@ -119,32 +121,38 @@ test('the login link gives one browser a session cookie; with it the UI reads, a
   assert.deepEqual([page.headers['x-frame-options'], page.headers['x-content-type-options'], page.headers['referrer-policy']], ['DENY', 'nosniff', 'no-referrer']);
   assert.equal((await rawRequest(origin, { path: '/api/v1/mcp-servers' })).status, 401);
 
-  const login = await rawRequest(origin, { path: loginPath });
-  assert.equal(login.status, 303);
-  assert.equal(login.headers.location, '/');
-  const setCookie = String(login.headers['set-cookie']);
-  assert.match(setCookie, /^mcp_warden_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict$/);
-  const cookie = setCookie.split(';')[0] as string;
-  const reused = await rawRequest(origin, { path: loginPath });
+  // The login page is the app (which reads the fragment); what a browser requests has no token in it.
+  const loginPage = await rawRequest(origin, { path: '/login' });
+  assert.deepEqual([loginPage.status, loginPage.headers['content-type'], loginPage.headers['set-cookie']], [200, 'text/html; charset=utf-8', undefined]);
+  const trade = (body: unknown) => rawRequest(origin, { method: 'POST', path: '/login', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify(body) });
+  const login = await trade({ token });
+  assert.equal(login.status, 200, login.text);
+  assert.equal(login.headers['set-cookie'], undefined, 'no cookie');
+  assert.equal(login.headers['cache-control'], 'no-store');
+  const session = (JSON.parse(login.text) as { session: string }).session;
+  assert.match(session, /^mcpws_[A-Za-z0-9_-]{43}$/);
+  const reused = await trade({ token });
   assert.equal(reused.status, 403, 'the link works once');
   assert.match(reused.text, /This login link is not valid/);
-  assert.equal((await rawRequest(origin, { path: '/login?token=guess' })).status, 403);
+  assert.equal((await trade({ token: 'guess' })).status, 403);
+  assert.equal((await trade({ tokens: token })).status, 400);
+  assert.equal((await rawRequest(origin, { method: 'PUT', path: '/login' })).headers.allow, 'GET, HEAD, POST');
 
-  const read = await rawRequest(origin, { path: '/api/v1/mcp-servers', headers: { cookie } });
-  assert.equal(read.status, 200);
+  const bearer = { authorization: `Bearer ${session}` };
+  assert.equal((await rawRequest(origin, { path: '/api/v1/mcp-servers', headers: bearer })).status, 200);
+  // A header credential cannot be attached by another site's page, so a change needs no second lock.
   const body = JSON.stringify({ name: 'from-ui', server_url: 'https://ui.example/mcp' });
-  const json = { cookie, 'content-type': 'application/json' };
-  const noOrigin = await rawRequest(origin, { method: 'POST', path: '/api/v1/mcp-servers', headers: json, body });
-  assert.equal(noOrigin.status, 403, 'a change with the cookie must show it comes from the UI');
-  assert.match(noOrigin.text, /must come from the web UI itself/);
-  const fromUi = await rawRequest(origin, { method: 'POST', path: '/api/v1/mcp-servers', headers: { ...json, origin }, body });
-  assert.equal(fromUi.status, 201, fromUi.text);
-  const sameSite = await rawRequest(origin, { method: 'DELETE', path: '/api/v1/mcp-servers/from-ui', headers: { cookie, 'sec-fetch-site': 'same-origin' } });
-  assert.equal(sameSite.status, 200, sameSite.text);
-  const forged = await rawRequest(origin, { path: '/api/v1/mcp-servers', headers: { cookie: 'mcp_warden_session=forged' } });
+  const created = await rawRequest(origin, { method: 'POST', path: '/api/v1/mcp-servers', headers: { ...bearer, 'content-type': 'application/json' }, body });
+  assert.equal(created.status, 201, created.text);
+  assert.equal((await rawRequest(origin, { method: 'DELETE', path: '/api/v1/mcp-servers/from-ui', headers: bearer })).status, 200);
+  const forged = await rawRequest(origin, { path: '/api/v1/mcp-servers', headers: { authorization: 'Bearer mcpws_forged' } });
   assert.equal(forged.status, 401);
   assert.match(forged.text, /The session has ended/);
-  const elsewhere = await rawRequest(origin, { method: 'POST', path: '/api/v1/mcp-servers', headers: { ...json, origin: 'http://localhost:1' }, body });
+  // A cookie is no credential any more, even one holding a live session; an old one is cleared.
+  const asCookie = await rawRequest(origin, { path: '/api/v1/mcp-servers', headers: { cookie: `mcp_warden_session=${session}` } });
+  assert.equal(asCookie.status, 401);
+  assert.equal(String(asCookie.headers['set-cookie']), 'mcp_warden_session=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict');
+  const elsewhere = await rawRequest(origin, { method: 'POST', path: '/api/v1/mcp-servers', headers: { ...bearer, 'content-type': 'application/json', origin: 'http://localhost:1' }, body });
   assert.equal(elsewhere.status, 403);
 
   // Paths outside the UI build are never read, however they are spelt.
@@ -156,7 +164,7 @@ test('the login link gives one browser a session cookie; with it the UI reads, a
   assert.equal((await rawRequest(origin, { method: 'POST', path: '/' })).status, 405);
 });
 
-test('a remote bind needs TLS: it serves HTTPS, answers its public name and refuses others, and marks the cookie Secure', async (t) => {
+test('a remote bind needs TLS: it serves HTTPS, answers its public name and refuses others, and signs the UI in over it', async (t) => {
   const dir = tempDir(t);
   const pems = await generate([{ name: 'commonName', value: 'warden.test' }], { keySize: 2048, extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'warden.test' }, { type: 7, ip: '127.0.0.1' }] }] });
   writeFileSync(path.join(dir, 'cert.pem'), pems.cert);
@@ -178,7 +186,18 @@ test('a remote bind needs TLS: it serves HTTPS, answers its public name and refu
   assert.equal((await get(`warden.test:${port}`, '/api/v1/mcp-servers', { authorization: `Bearer ${served.key}` })).status, 200);
   assert.equal((await get(`127.0.0.1:${port}`, '/api/v1/health')).status, 200, 'a wildcard bind also answers loopback names');
   assert.equal((await get(`evil.example:${port}`, '/api/v1/health')).status, 403);
-  const login = await get(`warden.test:${port}`, new URL(served.loginUrl).pathname + new URL(served.loginUrl).search);
-  assert.equal(login.status, 303);
-  assert.match(String(login.headers['set-cookie']), /; Secure; SameSite=Strict$/);
+  const token = new URL(served.loginUrl).hash.replace(/^#token=/, '');
+  const login = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const body = JSON.stringify({ token });
+    const req = https.request({ host: '127.0.0.1', port, method: 'POST', path: '/login', ca: pems.cert, servername: 'warden.test', headers: { host: `warden.test:${port}`, origin: `https://warden.test:${port}`, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  assert.equal(login.status, 200, login.text);
+  const session = (JSON.parse(login.text) as { session: string }).session;
+  assert.equal((await get(`warden.test:${port}`, '/api/v1/mcp-servers', { authorization: `Bearer ${session}` })).status, 200);
 });

@@ -51,6 +51,8 @@ const readConfig = (): Config => JSON.parse(readFileSync(configFile, 'utf8')) as
 async function register(name: string): Promise<ServerView> {
   const r = await served.request<ServerView>('POST', '/mcp-servers', { name, server_url: `stdio://${name}`, command: process.execPath, args: [WELL_BEHAVED] });
   assert.equal(r.status, 201, r.text);
+  // A command line from the API is attached only once a person confirmed it (issue 11, finding 5).
+  assert.equal(served.cli('mcp', 'approve', name).code, 0);
   return r.json;
 }
 
@@ -69,7 +71,7 @@ test('Attach and Detach on the server detail rewrite the Claude Desktop config a
   const entry = readConfig().mcpServers['hand-notes'];
   assert.ok(entry !== undefined, 'the entry is in the file');
   assert.equal(entry.command, process.execPath);
-  assert.deepEqual(entry.args?.slice(-2), ['run', 'hand-notes'], 'the entry runs the launcher');
+  assert.deepEqual(entry.args?.slice(-3), ['run', '--', 'hand-notes'], 'the entry runs the launcher (`run -- <name>`, issue 11 finding 11)');
   assert.ok(entry.args?.[0]?.endsWith(path.join('bin', 'mcp-warden.mjs')), `the CLI entry by absolute path: ${entry.args?.[0]}`);
   assert.deepEqual(uiKeys(readConfig()), uiKeys(original), 'the UI preferences are untouched');
   const backup = /kept at (\S+?)\.?$/.exec((await status.innerText()).trim())?.[1];

@@ -128,7 +128,9 @@ test('one-click Attest on a real npm MCP server: the measured hash is its script
   const scriptSha = createHash('sha256').update(readFileSync(MEMORY_SCRIPT)).digest('hex');
   const registered = await served.request<ServerView>('POST', '/mcp-servers', { name: 'memory-e2e', server_url: 'stdio://memory-e2e', command: process.execPath, args: [MEMORY_SCRIPT], description: 'the reference memory server' });
   assert.equal(registered.status, 201, registered.text);
-  const probed = await served.request<{ ok: boolean; pinned: boolean }>('POST', `/mcp-servers/${registered.json.id}/probe`, { consent: true, timeout_seconds: 30 });
+  // A command line from the API starts once a person confirmed it; an API key's consent is not that (issue 11, finding 5).
+  assert.equal(served.cli('mcp', 'approve', 'memory-e2e').code, 0);
+  const probed = await served.request<{ ok: boolean; pinned: boolean }>('POST', `/mcp-servers/${registered.json.id}/probe`, { timeout_seconds: 30 });
   assert.equal(probed.status, 200, probed.text);
   assert.equal(probed.json.ok, true, probed.text);
 

@@ -31,7 +31,9 @@ before(async () => {
   const registered = await served.request<ServerView>('POST', '/mcp-servers', { name: 'well-behaved', display_name: 'Well behaved', server_url: 'stdio://well-behaved', command: process.execPath, args: [WELL_BEHAVED], capabilities: ['echo'], description: 'A registered stdio server' });
   assert.equal(registered.status, 201, registered.text);
   registeredId = registered.json.id;
-  const probed = await served.request('POST', `/mcp-servers/${registeredId}/probe`, { consent: true });
+  // A command line from the API starts once a person confirmed it; an API key's consent is not that (issue 11, finding 5).
+  assert.equal(served.cli('mcp', 'approve', 'well-behaved').code, 0);
+  const probed = await served.request('POST', `/mcp-servers/${registeredId}/probe`);
   assert.equal(probed.status, 200, probed.text);
   // A launch change on a discovered server: an open high alert with a before/after diff.
   writeByRename(fake.claudeDesktop, claudeDesktopConfig({ notes: { command: process.execPath, args: [WELL_BEHAVED, '--changed'] }, tickets: { command: process.execPath, args: [WELL_BEHAVED, '--tickets'], env: { API_TOKEN: 'ghp_0123456789abcdefghijklmnopqrstuvwxyzAB' } } }));

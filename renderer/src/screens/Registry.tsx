@@ -99,6 +99,7 @@ export function RegistryScreen() {
           <select value={status} onChange={(e) => setStatus(e.target.value as StatusFilter)}>
             <option value="">All</option>
             <option value="discovered">discovered</option>
+            <option value="pending">pending</option>
             <option value="approved">approved</option>
             <option value="declared">declared</option>
           </select>

@@ -2,11 +2,13 @@
  * One server (`#/servers/<id>`): its definition, tools with pinned hashes and drift, attestation,
  * trust score with history, linked clients, attach/detach per client config, launcher policies, the
  * latest tool calls, open findings and audit events; actions Approve, Probe (consent first for a
- * discovered server, which nobody approved to run), Remove.
+ * discovered server, which nobody approved to run; a pending one, whose command line came in through
+ * the API, is confirmed first, in a dialog showing that exact command line), Remove.
  */
 import { useState } from 'react';
 import type { ProbeResponse } from '../../../core/api/client.ts';
 import { WardenClientError } from '../../../core/api/client.ts';
+import { commandLineOf, visible } from '../../../core/api/command-line.ts';
 import type { ServerView } from '../../../core/api/rest.ts';
 import { Dialog, DiffView, ErrorState, formatTime, Loading, rowsFromAlert, SeverityBadge, TrustBadge } from '../components/index.ts';
 import { navigate, useAsync, useClient, useLiveEvents, useLiveRefetch } from '../state/index.ts';
@@ -241,11 +243,23 @@ function Actions(props: { server: ServerView; onChanged: () => void }) {
     }
   };
 
+  // Its command line came in through the API: nothing starts it until a person confirms it here (or in the CLI).
+  const pending = s.status === 'pending';
+  // What the dialog shows is what is confirmed: a launch changed since is refused by the server.
+  const seen = { command: s.command, args: s.args, cwd: s.cwd, env_template: s.env_template };
+  const approve = (): void => {
+    setConsent(false);
+    void act('approve', async () => {
+      await client.approveServer(s.id, pending ? { seen } : {});
+      props.onChanged();
+    });
+  };
+
   const doProbe = (withConsent: boolean): void => {
     setConsent(false);
     setProbe(null);
     void act('probe', async () => {
-      const r = await client.probeServer(s.id, withConsent ? { consent: true } : {});
+      const r = await client.probeServer(s.id, withConsent ? { consent: true, ...(pending ? { seen } : {}) } : {});
       setProbe(r);
       props.onChanged();
     });
@@ -254,13 +268,16 @@ function Actions(props: { server: ServerView; onChanged: () => void }) {
   return (
     <>
       <div className="actions">
-        <button type="button" className="button primary" disabled={busy !== null || s.status !== 'discovered'} onClick={() => void act('approve', async () => {
-          await client.approveServer(s.id);
-          props.onChanged();
-        })}>
-          Approve
-        </button>
-        <button type="button" className="button" disabled={busy !== null} onClick={() => (s.status === 'discovered' ? setConsent(true) : doProbe(false))}>
+        {pending ? (
+          <button type="button" className="button primary" disabled={busy !== null} onClick={() => setConsent(true)}>
+            Confirm…
+          </button>
+        ) : (
+          <button type="button" className="button primary" disabled={busy !== null || s.status !== 'discovered'} onClick={approve}>
+            Approve
+          </button>
+        )}
+        <button type="button" className="button" disabled={busy !== null} onClick={() => (s.status === 'discovered' || pending ? setConsent(true) : doProbe(false))}>
           Probe
         </button>
         <button type="button" className="button danger" disabled={busy !== null} onClick={() => setConfirmRemove(true)}>
@@ -280,19 +297,45 @@ function Actions(props: { server: ServerView; onChanged: () => void }) {
 
       <Dialog
         open={consent}
-        title="Start this server?"
+        title={pending ? 'Confirm this command line?' : 'Start this server?'}
         onClose={() => setConsent(false)}
         actions={
-          <button type="button" className="button primary" onClick={() => doProbe(true)}>
-            Start and probe
-          </button>
+          pending ? (
+            <>
+              <button type="button" className="button primary" onClick={() => doProbe(true)}>
+                Confirm and probe
+              </button>
+              <button type="button" className="button" onClick={approve}>
+                Confirm only
+              </button>
+            </>
+          ) : (
+            <button type="button" className="button primary" onClick={() => doProbe(true)}>
+              Start and probe
+            </button>
+          )
         }
       >
-        <p>
-          <strong>{s.name}</strong> was discovered in a client config and nobody has approved it yet. Probing starts it on this machine to list its tools,
-          prompts and resources:
-        </p>
-        <pre className="command">{s.transport === 'stdio' ? [s.command ?? '', ...s.args].join(' ') : s.url}</pre>
+        {pending ? (
+          <p>
+            <strong>{s.name}</strong> was registered through the API, and MCP Warden has not started it: no person has confirmed its command line yet. Confirming
+            lets MCP Warden start it (probe it, attach it to clients); probing starts it now on this machine:
+          </p>
+        ) : (
+          <p>
+            <strong>{s.name}</strong> was discovered in a client config and nobody has approved it yet. Probing starts it on this machine to list its tools,
+            prompts and resources:
+          </p>
+        )}
+        <pre className="command">{s.transport === 'stdio' ? commandLineOf(s) : s.url}</pre>
+        {pending && (
+          <dl className="confirm-launch">
+            <dt>Working directory</dt>
+            <dd className="mono">{s.cwd === null ? 'not set' : visible(s.cwd)}</dd>
+            <dt>Environment</dt>
+            <dd className="mono">{s.env_template.length === 0 ? 'nothing added' : s.env_template.map((e) => `${e.key}=${visible(e.value)}`).join(' ')}</dd>
+          </dl>
+        )}
         <p>Only continue if you trust what this command runs.</p>
       </Dialog>
 

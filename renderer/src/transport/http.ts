@@ -1,19 +1,27 @@
 /**
- * The web transport (`mcp-warden serve`): same-origin fetch to `/api/v1` with the session cookie, and
- * server-sent events from `/api/v1/events`. The server names every SSE frame by its event type
- * (`event: alert`), so each type needs its own listener: `onmessage` only sees unnamed frames.
+ * The web transport (`mcp-warden serve`): same-origin fetch to `/api/v1` with the session as
+ * `Authorization: Bearer` (web-session.ts), and server-sent events from `/api/v1/events` read with
+ * fetch (event-stream.ts). The server names every SSE frame by its event type (`event: alert`).
  */
 import type { HttpMethod, TransportResponse, WardenTransport } from '../../../core/api/client.ts';
 import type { ApiEvent } from '../../../core/api/rest.ts';
+import { openEventStream } from './event-stream.ts';
+import type { WebSession } from './web-session.ts';
 
-const EVENT_TYPES: readonly ApiEvent['type'][] = ['alert', 'registry', 'scan', 'probe', 'changed'];
+const EVENT_TYPES: ReadonlySet<string> = new Set<ApiEvent['type']>(['alert', 'registry', 'scan', 'probe', 'changed']);
 
-export function httpTransport(base = '/api/v1'): WardenTransport {
+const authorization = (secret: string | null): Record<string, string> => (secret === null ? {} : { authorization: `Bearer ${secret}` });
+
+export function httpTransport(session: WebSession, base = '/api/v1'): WardenTransport {
   return {
     async request(method: HttpMethod, path: string, body?: unknown): Promise<TransportResponse> {
-      const init: RequestInit = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
+      const secret = await session.credential();
+      const problem = session.loginProblem();
+      // A refused login link says why, rather than the server's "no credentials".
+      if (secret === null && problem !== null) return { status: 401, body: { error: { code: 'unauthorized', message: problem } } };
+      const init: RequestInit = { method, credentials: 'omit', cache: 'no-store', headers: { accept: 'application/json', ...authorization(secret) } };
       if (body !== undefined) {
-        init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+        init.headers = { accept: 'application/json', 'content-type': 'application/json', ...authorization(secret) };
         init.body = JSON.stringify(body);
       }
       let response: Response;
@@ -22,25 +30,30 @@ export function httpTransport(base = '/api/v1'): WardenTransport {
       } catch {
         return { status: 503, body: { error: { code: 'unavailable', message: 'MCP Warden is not answering: is `mcp-warden serve` still running?' } } };
       }
+      if (response.status === 401 && secret !== null) session.forget();
       const type = response.headers.get('content-type') ?? '';
       const parsed: unknown = type.includes('json') ? await response.json().catch(() => undefined) : await response.text();
       return { status: response.status, body: parsed };
     },
 
     subscribe(listener: (event: ApiEvent) => void, onStatus?: (connected: boolean) => void): () => void {
-      const source = new EventSource(`${base}/events`, { withCredentials: true });
-      const handle = (message: MessageEvent<string>): void => {
-        try {
-          listener(JSON.parse(message.data) as ApiEvent);
-        } catch {
-          // A frame that is not JSON is not an event of ours; the next one will be.
-        }
-      };
-      for (const type of EVENT_TYPES) source.addEventListener(type, handle);
-      source.onopen = () => onStatus?.(true);
-      // EventSource reconnects by itself (the server sends `retry:`); a 401 closes it for good.
-      source.onerror = () => onStatus?.(false);
-      return () => source.close();
+      return openEventStream({
+        url: `${base}/events`,
+        headers: async () => {
+          const secret = await session.credential();
+          return secret === null ? null : authorization(secret);
+        },
+        onFrame: (frame) => {
+          if (!EVENT_TYPES.has(frame.event)) return;
+          try {
+            listener(JSON.parse(frame.data) as ApiEvent);
+          } catch {
+            // A frame that is not JSON is not an event of ours; the next one will be.
+          }
+        },
+        onStatus,
+        onUnauthorized: () => session.forget(),
+      });
     },
   };
 }

@@ -2,11 +2,12 @@
 import { createWardenClient, type WardenClient } from '../../../core/api/client.ts';
 import { httpTransport } from './http.ts';
 import { ipcTransport } from './ipc.ts';
+import { openWebSession } from './web-session.ts';
 
 export type TransportKind = 'ipc' | 'http';
 
 export function selectClient(): { client: WardenClient; kind: TransportKind } {
   const bridge = typeof window !== 'undefined' ? window.warden : undefined;
   if (bridge) return { client: createWardenClient(ipcTransport(bridge)), kind: 'ipc' };
-  return { client: createWardenClient(httpTransport()), kind: 'http' };
+  return { client: createWardenClient(httpTransport(openWebSession())), kind: 'http' };
 }

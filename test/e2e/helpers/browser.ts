@@ -3,7 +3,7 @@
  * against a real `mcp-warden serve`. No browser download: the tests use the system's Chromium.
  *
  *   const browser = sharedBrowser();                 // one Chromium per test file, closed after it
- *   const ui = await signIn(served);                 // the login link once per serve, cookie reused
+ *   const ui = await signIn(served);                 // the login link once per serve, session reused
  *   const page = await openPage(t, ui);              // a new context per test; fails the test on any
  *                                                    // console error, page error or CSP violation
  *   await goto(page, ui, '#/alerts');
@@ -14,11 +14,11 @@ import { AxeBuilder } from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, type TestContext } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from '../../helpers/cli.ts';
-import { launchOptions } from './chromium.ts';
+import { launchOptions, sessionFromLoginLink, signedInContext } from './chromium.ts';
 
-export { CHROMIUM, launchOptions } from './chromium.ts';
+export { CHROMIUM, launchOptions, SESSION_STORAGE_KEY, sessionFromLoginLink, signedInContext } from './chromium.ts';
 
 export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
 
@@ -55,24 +55,14 @@ export function fileScope(): TestContext {
 export interface SignedIn {
   /** `http://127.0.0.1:<port>` */
   url: string;
-  /** The session cookie, for every new context. */
-  storageState: Awaited<ReturnType<BrowserContext['storageState']>>;
+  /** The session secret the login page got for the link's token, for every new context. */
+  session: string;
 }
 
-/** Trades serve's one-time login link for a session cookie, kept for every context of the file. */
+/** Opens serve's one-time login link in Chromium (the page trades its token for a session), kept for every context of the file. */
 export async function signIn(served: { url: string; loginUrl: string }): Promise<SignedIn> {
   const browser = await sharedBrowser();
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    const response = await page.goto(served.loginUrl);
-    if (response === null || !response.ok()) throw new Error(`login link answered ${response?.status()}`);
-    const storageState = await context.storageState();
-    if (!storageState.cookies.some((c) => c.name === 'mcp_warden_session')) throw new Error('the login link set no session cookie');
-    return { url: served.url, storageState };
-  } finally {
-    await context.close();
-  }
+  return { url: served.url, session: await sessionFromLoginLink(browser, served.loginUrl) };
 }
 
 export interface PageProblems {
@@ -95,7 +85,7 @@ export interface PageWindow {
  */
 export async function openPage(t: TestContext, ui: SignedIn, options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number } } = {}): Promise<Page & PageProblems> {
   const browser = await sharedBrowser();
-  const context = await browser.newContext({ storageState: ui.storageState, colorScheme: options.colorScheme ?? 'light', viewport: options.viewport ?? { width: 1280, height: 800 }, acceptDownloads: true });
+  const context = await signedInContext(browser, ui.url, ui.session, { colorScheme: options.colorScheme ?? 'light', viewport: options.viewport ?? { width: 1280, height: 800 }, acceptDownloads: true });
   const page = (await context.newPage()) as Page & PageProblems;
   const problems: string[] = [];
   page.problems = problems;
