@@ -2,6 +2,7 @@
  * Before a launch: the server's definition, policies, pin and attestation verdict, from the database
  * when it can be read (the launch cache is refreshed then), else from the launch cache.
  */
+import { consentRefusalMessage } from '../probe/consent.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { unavailable, WardenError } from '../api/errors.ts';
@@ -42,7 +43,8 @@ export async function planLaunch(dataDir: string, name: string): Promise<Launch>
       store.db.pragma(`busy_timeout = ${READ_BUSY_MS}`);
       return await fromDatabase(store, dataDir, name);
     } catch (error) {
-      if (error instanceof WardenError && (error.code === 'not_found' || error.code === 'invalid_input')) throw error;
+      // What the database says (unknown, not stdio, not runnable yet) is an answer, not a reason to fall back to the cache.
+      if (error instanceof WardenError && (error.code === 'not_found' || error.code === 'invalid_input' || error.code === 'conflict')) throw error;
       problem = (error as Error).message.replace(/\.$/, '');
     } finally {
       store?.close();
@@ -96,4 +98,7 @@ function assertStdio(server: ServerDefinition): void {
   if (server.status === 'declared' || server.command === null) {
     throw new WardenError('conflict', `"${server.name}" is declared but has no command yet: register its launch (mcp-warden mcp add) before running it.`, 'name');
   }
+  // A command line that came in through the API (or was changed there) runs only once a person has
+  // confirmed it: the next client start must not be how it first runs.
+  if (server.status === 'pending') throw new WardenError('conflict', consentRefusalMessage(server, 'cli'), 'name');
 }
