@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readConfigFile } from '../discovery/read-config-file.ts';
 import { parsePackageSpec, type PackageLaunch } from './launch.ts';
 import type { FileMeasurement, PackageMeasurement } from '../api/attestation.ts';
 
@@ -34,9 +35,17 @@ export function npxCacheKey(specs: readonly string[]): string {
   return createHash('sha512').update(sorted.join('\n')).digest('hex').slice(0, 16);
 }
 
+/**
+ * A package.json or lockfile in a node_modules above the server's working directory, or in any folder
+ * up to the root: a cloned repository (or another user, in a shared folder such as /tmp) decides what
+ * is there, so it is read like a client config: a link to /dev/zero, a FIFO or a huge file counts as
+ * no package, never read whole or waited on (this runs at every scan and launch of an attested server).
+ */
 function readJson(file: string): Record<string, unknown> | undefined {
+  const read = readConfigFile(file);
+  if (!read.ok) return undefined;
   try {
-    const value: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const value: unknown = JSON.parse(read.bytes.toString('utf8'));
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

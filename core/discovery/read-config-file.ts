@@ -1,6 +1,7 @@
 /**
  * The one way a client config file's bytes are read: by the scan and the monitor, and by attach,
- * detach, secure and apply before they edit one. A config path is within an attacker's reach (a
+ * detach, secure and apply before they edit one. Other small files a repository decides are read
+ * through it too (an `apply` manifest, an npx package's package.json and lockfiles). A config path is within an attacker's reach (a
  * cloned repository's `.mcp.json` can be a link to /dev/zero, a FIFO, a link loop or a sparse
  * 1.5 GB file), so the read never blocks, never holds more than the limit in memory, and says in
  * one clause what sits there instead of a config. Never throws.

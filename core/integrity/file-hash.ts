@@ -69,6 +69,13 @@ export const DEFAULT_CHUNK_SIZE = 1024 * 1024;
 export const RACY_WINDOW_MS = 2000;
 /** Times a file that changes while it is read is read again before the hash is returned uncached. */
 const MAX_ATTEMPTS = 3;
+/**
+ * The stat before the open only names a FIFO or device that is already there: one renamed over the
+ * file between the two (a process flipping a server's executable) would block a plain open() for
+ * ever, in the scan's thread or a libuv one. With O_NONBLOCK it opens at once and the fstat after it
+ * refuses it. Regular files read the same either way. Not defined on Windows, which has no FIFOs there.
+ */
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
 
 /** An in-memory cache, one entry per path. */
 export class MemoryHashCache implements HashCache {
@@ -115,9 +122,9 @@ export function hashFileSync(file: string, options: HashOptions = {}): FileHashR
   const now = options.now ?? Date.now;
   let fd: number;
   try {
-    // Stat first: opening a FIFO or a device for reading could block or never end.
+    // Stat first: opening a device can have effects of its own (and see OPEN_FLAGS for a FIFO).
     if (!fs.statSync(abs).isFile()) return notAFile(abs);
-    fd = fs.openSync(abs, 'r');
+    fd = fs.openSync(abs, OPEN_FLAGS);
   } catch (error) {
     return failure(abs, error);
   }
@@ -162,7 +169,7 @@ export async function hashFile(file: string, options: HashOptions = {}): Promise
   let handle: fs.promises.FileHandle;
   try {
     if (!(await fs.promises.stat(abs)).isFile()) return notAFile(abs);
-    handle = await fs.promises.open(abs, 'r');
+    handle = await fs.promises.open(abs, OPEN_FLAGS);
   } catch (error) {
     return failure(abs, error);
   }

@@ -5,7 +5,6 @@
  * before the whole file has passed, so an invalid file changes nothing; a second run finds every
  * server `unchanged` and writes nothing at all.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { PlatformEnv } from '../api/discovery.ts';
 import { WardenError } from '../api/errors.ts';
@@ -13,6 +12,7 @@ import type { ApplyResult } from '../api/launcher.ts';
 import type { ServerInput } from '../api/server.ts';
 import { attachServer } from '../attach/attach.ts';
 import type { LauncherContext } from '../attach/launcher-entry.ts';
+import { readConfigFile } from '../discovery/read-config-file.ts';
 import type { ScanOptions } from '../discovery/scan.ts';
 import { setServerPolicies } from '../launcher/policy.ts';
 import { registerServer } from '../registry/register.ts';
@@ -29,16 +29,23 @@ export interface ApplyContext {
 
 /** Reads, validates, plans and (unless dry run) applies a manifest file. */
 export function applyManifestFile(options: ScanOptions & { where: PlatformEnv }, ctx: ApplyContext): ApplyResult {
-  let text: string;
-  try {
-    text = fs.readFileSync(ctx.file, 'utf8');
-  } catch (error) {
-    throw new WardenError('not_found', `The manifest ${ctx.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`, 'file');
-  }
+  const text = readManifest(ctx.file);
   const manifest = parseManifest(text, ctx.file);
   const plan = planManifest(manifest, { db: options.store.db, file: ctx.file, env: options.env });
   if (!ctx.dryRun) for (const server of plan.servers) execute(options, server, ctx);
   return { dry_run: ctx.dryRun, changes: plan.changes };
+}
+
+/**
+ * A manifest usually comes with a repository (the team's servers, applied by everyone who clones it),
+ * so it is read like a client config from one: a link to /dev/zero, a FIFO or a huge file is named,
+ * never read whole or waited on.
+ */
+function readManifest(file: string): string {
+  const read = readConfigFile(file);
+  if (read.ok) return read.bytes.toString('utf8');
+  if (read.problem === 'missing') throw new WardenError('not_found', `The manifest ${file} does not exist.`, 'file');
+  throw new WardenError('failed', `The manifest ${file} cannot be read: ${read.detail}.`, 'file');
 }
 
 function execute(options: ScanOptions & { where: PlatformEnv }, plan: ServerPlan, ctx: ApplyContext): void {

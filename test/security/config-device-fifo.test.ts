@@ -148,3 +148,15 @@ test('serve: a FIFO at a config path does not stop the API from answering, and S
   assert.equal(code, 0);
   assert.ok(Date.now() - stoppedAt < 5_000, 'serve exited promptly on SIGTERM');
 });
+
+test('held (red team): a config whose folder is a link into a repository holding a FIFO is named as the FIFO, at once', async (t) => {
+  const { fake, env } = setup(t);
+  const repo = tempDir(t, 'mcp-warden-hostile-repo-');
+  execFileSync('mkfifo', [path.join(repo, 'claude_desktop_config.json')]);
+  execFileSync('rm', ['-rf', path.dirname(fake.claudeDesktop)]);
+  symlinkSync(repo, path.dirname(fake.claudeDesktop));
+  const { json } = await scanJson(env);
+  const config = json.configs.find((c) => c.path === fake.claudeDesktop);
+  assert.equal(config?.state, 'unreadable');
+  assert.match(config?.error?.message ?? '', new RegExp(`it is a link to ${path.join(repo, 'claude_desktop_config.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, a named pipe \\(FIFO\\), not a regular file`));
+});
