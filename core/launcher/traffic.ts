@@ -19,6 +19,7 @@ import type { Policy, ToolCallDetails, ToolCallOutcome } from '../api/launcher.t
 import type { Redactor } from '../probe/environment.ts';
 import { hashedPart } from '../pins/pin.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
+import { MAX_LIST_ENTRIES } from '../probe/session.ts';
 import type { LineHandler } from './line-relay.ts';
 import { idKey } from './request-id.ts';
 
@@ -292,7 +293,8 @@ export class Traffic {
     const pinned = this.#o.pinned as PinnedTools;
     const tools = (result.tools as unknown[]).filter((t): t is Definition => isObject(t));
     if (first !== false) this.#resetListing();
-    this.#listed.push(...tools);
+    // One by one: spreading a hostile page of a hundred thousand tools overflows the call stack (and would end the relay).
+    for (const tool of tools) this.#listed.push(tool);
     this.#listedPages += 1;
     this.#listedBytes += bytes;
     // An empty cursor ends the list as clients read it (`while (cursor)`); so does an answer nobody
@@ -301,7 +303,11 @@ export class Traffic {
     if (!more || first === null || this.#listedPages >= MAX_LIST_PAGES || this.#listedBytes >= MAX_LIST_BYTES) {
       const names = new Set(this.#listed.map(toolKey));
       const removed = [...pinned.keys()].some((name) => !names.has(name));
-      if (removed || this.#listed.some((tool) => pinned.get(toolKey(tool))?.sha256 !== toolSha(tool))) this.#o.onToolsDrift(this.#o.redactor.deep(this.#listed));
+      // Judged whole, reported in part: a list longer than any real server's (MAX_LIST_ENTRIES, as the
+      // probe reads) is drift by its length alone, and evaluating all of it would stall the writer.
+      if (removed || this.#listed.length > MAX_LIST_ENTRIES || this.#listed.some((tool) => pinned.get(toolKey(tool))?.sha256 !== toolSha(tool))) {
+        this.#o.onToolsDrift(this.#o.redactor.deep(this.#listed.slice(0, MAX_LIST_ENTRIES)));
+      }
       this.#resetListing();
     }
     if (this.#o.undeclaredPolicy !== 'block') return { ...message };

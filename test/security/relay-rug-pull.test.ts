@@ -82,3 +82,16 @@ test('a server that crashes during a call: the call is audited, outcome no_answe
   await waitFor('the call in the trail', () => toolCalls(h).find((e) => e.details.tool === 'crash'), 15_000);
   assert.equal(toolCalls(h).find((e) => e.details.tool === 'crash')?.details.outcome, 'no_answer');
 });
+
+test('a tools/list page of 150,000 tiny tools neither ends the relay nor reaches a block-policy client, and is alerted', async (t) => {
+  const { h, attack } = pinnedHostile(t, 'huge');
+  assert.equal(h.run('settings', 'set', 'undeclared-tool-policy', 'block').code, 0);
+  attack('huge-list');
+  const { client } = await sdkClient(t, h, 'huge');
+  const { tools } = await client.listTools();
+  assert.deepEqual(tools.map((tool) => tool.name).sort(), ['pid', 'read_file'], 'the pinned subset');
+  // The relay is still up: the next call goes through and is answered.
+  assert.match(textOf(await client.callTool({ name: 'pid', arguments: {} })), /^\d+$/);
+  await client.close();
+  await waitFor('the drift alert', () => alerts(h).find((a) => a.type === 'definition_changed'), 15_000);
+});
