@@ -44,6 +44,8 @@ export interface EnvironmentSources {
   execArgv: readonly string[];
   /** The environment the process started with (Linux: /proc/self/environ), when readable. */
   initial: Record<string, string> | undefined;
+  /** Default this process's: on Windows names are case-insensitive (Node reads `node_options` as NODE_OPTIONS). */
+  platform?: NodeJS.Platform;
 }
 
 export function currentSources(): EnvironmentSources {
@@ -53,8 +55,10 @@ export function currentSources(): EnvironmentSources {
 /** The code-loading settings found, each once; empty when none. */
 export function unsafeSettings(sources: EnvironmentSources = currentSources()): UnsafeSetting[] {
   const found = new Map<string, UnsafeSetting>();
+  const windows = (sources.platform ?? process.platform) === 'win32';
   for (const env of [sources.env, sources.initial ?? {}]) {
-    for (const [name, value] of Object.entries(env)) {
+    for (const [written, value] of Object.entries(env)) {
+      const name = windows ? written.toUpperCase() : written;
       if (value === undefined || value === '' || found.has(name)) continue;
       if (name === 'NODE_OPTIONS') {
         if (!onlySafeFlags(value.split(/\s+/).filter((flag) => flag !== ''))) found.set(name, { name, why: 'it passes Node flags that can load code' });

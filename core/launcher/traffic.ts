@@ -85,6 +85,11 @@ interface JsonRpc {
 
 const CLIENT_MARKERS = [Buffer.from('tools/'), Buffer.from('initialize'), Buffer.from('\\')];
 const LIST_MARKERS = [Buffer.from('tools'), Buffer.from('\\')];
+/** "tools" as Go's encoding/json reads it, in the line's bytes read as latin1: any case, and ſ (UTF-8 C5 BF) for s. */
+const TOOLS_ANY_CASE = /tool(?:s|\xc5\xbf)/i;
+/** The keys of a message, and of a result, that some client may read under another spelling (`spelledAs`). */
+const MESSAGE_KEYS = ['jsonrpc', 'id', 'method', 'params', 'result', 'error'] as const;
+const RESULT_KEYS = ['tools', 'nextCursor'] as const;
 const PARSE_ERROR = -32700;
 
 export const toolSha = (definition: Definition): string => createHash('sha256').update(canonicalJson(hashedPart(definition))).digest('hex');
@@ -125,7 +130,7 @@ export class Traffic {
 
   /** Lines from the server, on their way to the client. */
   readonly fromServer: LineHandler = {
-    pick: (line) => this.#calls.size > 0 || (this.#o.pinned !== null && LIST_MARKERS.some((marker) => line.includes(marker))),
+    pick: (line) => this.#calls.size > 0 || (this.#o.pinned !== null && (LIST_MARKERS.some((marker) => line.includes(marker)) || TOOLS_ANY_CASE.test(line.toString('latin1')))),
     take: (line) => this.#serverLine(line),
   };
 
@@ -266,26 +271,29 @@ export class Traffic {
   /** One message from the server: the message itself, or what the client gets instead. */
   #answer(value: unknown, bytes: number): unknown {
     if (!isObject(value)) return value;
-    const message = value as JsonRpc;
+    // Read as every client reads it: a key a Go client takes for "id" or "result" is that key here.
+    const message = spelledAs(value, MESSAGE_KEYS) as JsonRpc;
     // Whatever some client may take for an answer: an id and a result or an error (jsonrpc and
     // extra members are not required, since clients differ in how strictly they check them).
-    if (message.id === undefined || (!Object.hasOwn(message, 'result') && !Object.hasOwn(message, 'error'))) return value;
+    if (message.id === undefined || (!Object.hasOwn(message, 'result') && !Object.hasOwn(message, 'error'))) return message;
     const key = idKey(message.id);
     const call = this.#calls.get(key);
     if (call !== undefined) {
       this.#calls.delete(key);
       const failed = Object.hasOwn(message, 'error') || (isObject(message.result) && message.result.isError === true);
       this.#settle(call, failed ? 'error' : 'ok');
-      return value;
+      return message;
     }
     const list = this.#lists.get(key);
     if (list !== undefined) this.#lists.delete(key);
     // Any answer that carries a tool list is judged as one, asked for or not: an answer sent ahead
     // of its request, or a second answer to the same id, must not slip past the pin.
-    if (this.#o.pinned !== null && isObject(message.result) && Array.isArray(message.result.tools)) {
-      return this.#listAnswer(message, message.result, list === undefined ? null : list.first, bytes);
+    if (this.#o.pinned !== null && isObject(message.result)) {
+      const result = spelledAs(message.result, RESULT_KEYS);
+      if (Array.isArray(result.tools)) return this.#listAnswer(message, result, list === undefined ? null : list.first, bytes);
+      if (result !== message.result) return { ...message, result };
     }
-    return value;
+    return message;
   }
 
   /** A page of a tools/list answer (`first` null: nobody asked for it, so it is judged alone). Always re-serialised: the client reads exactly what was compared. */
@@ -366,6 +374,26 @@ export function idAtEdges(head: Buffer, tail: Buffer): unknown {
     }
   }
   return undefined;
+}
+
+/**
+ * `value` with every key that some client reads as one of `names` put under that name: Go's
+ * encoding/json (MCP clients in Go) matches keys case-insensitively, ſ as s and K as k, the last one
+ * read winning. The exact key's value is kept when there is one, else the last variant's; the others
+ * are dropped, so that what is forwarded (re-serialised) reads the same in every client. The same
+ * object when no key needs it.
+ */
+function spelledAs(value: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const folded = key.replace(/\u017f/g, 's').replace(/\u212a/g, 'k').toLowerCase();
+    const name = names.find((n) => n.toLowerCase() === folded);
+    if (name === undefined || name === key) continue;
+    out ??= { ...value };
+    delete out[key];
+    if (!Object.hasOwn(value, name)) out[name] = value[key];
+  }
+  return out ?? value;
 }
 
 function parse(line: Buffer): unknown {

@@ -63,3 +63,15 @@ test('NODE_OPTIONS with memory and warning flags only does not stop the launcher
   l.child.stdin.end();
   assert.equal(await l.exit, 0);
 });
+
+test('variable names as each platform reads them: node_options counts on Windows (names are case-insensitive there), not on Linux', async () => {
+  const { unsafeSettings } = await import('../../core/launcher/environment-guard.ts');
+  const sources = (platform: NodeJS.Platform) => ({ env: { node_options: '--require evil.js', Ld_Preload: '/x.so', Path: 'C:\\bin' }, execArgv: [], initial: undefined, platform });
+  assert.deepEqual(unsafeSettings(sources('win32')).map((s) => s.name), ['NODE_OPTIONS', 'LD_PRELOAD']);
+  assert.deepEqual(unsafeSettings(sources('linux')), [], 'Node and the loader on Linux read only the exact names');
+  // And Node flags that load code, whichever way they are spelled on the command line.
+  for (const flags of [['--import=x.mjs'], ['--loader', 'x.mjs'], ['--experimental-loader=x.mjs'], ['-r', 'x.js'], ['--env-file=.env'], ['--require=x.js']]) {
+    assert.equal(unsafeSettings({ env: {}, execArgv: flags, initial: undefined, platform: 'linux' }).length, 1, flags.join(' '));
+    assert.equal(unsafeSettings({ env: { NODE_OPTIONS: flags.join(' ') }, execArgv: [], initial: undefined, platform: 'linux' }).length, 1, `NODE_OPTIONS=${flags.join(' ')}`);
+  }
+});
