@@ -114,12 +114,17 @@ test('every statement of a scan and a rescan reads the tables that grow per serv
   attestServer(e.store, keychain, getServer(e.store.db, 'local'));
   // The rescan: every launch changed (launch_changed, rescored), entries gone (server_removed), new
   // ones (unapproved_server), and the monitor's own reads, as `watch` runs it.
-  writeByRename(file, configOf(400, 1, { local: script, 'added-1': entry(1, 5), 'added-2': entry(2, 5) }));
+  // Entries in the launcher's form too: one exactly as this installation writes it, one altered.
+  const launchers = {
+    attached: { command: process.execPath, args: [BIN, '--home', e.dataDir, 'run', 'tool-00001'] },
+    altered: { command: 'node', args: [BIN, '--home', e.dataDir, 'run', 'tool-00002'], env: { NODE_OPTIONS: '--require ./x.js' } },
+  };
+  writeByRename(file, configOf(400, 1, { local: script, 'added-1': entry(1, 5), 'added-2': entry(2, 5), ...launchers }));
   const monitor = new Monitor({ ...e.options, onError: (error) => assert.fail(error) });
   await monitor.start();
   await monitor.stop();
   // Resolved alerts count in the score for 180 days: a second change resolves 400 of them.
-  writeByRename(file, configOf(400, 2, { local: script }));
+  writeByRename(file, configOf(400, 2, { local: script, ...launchers }));
   scanConfig(e.options, e.claudeDesktop);
   stop();
   assert.ok(listAlerts(e.store.db, { state: 'resolved' }).length >= 400, 'the rescans resolved alerts');
@@ -143,6 +148,7 @@ test('every statement of a scan and a rescan reads the tables that grow per serv
   });
   assert.deepEqual(fullScans, [], 'statements that read a whole table growing per server');
   assert.ok(plans.length > 40, `the recording saw the scan's statements (${plans.length})`);
+  assert.ok(plans.some((p) => p.sql.includes("'$.launcher'")), "the launcher entries' own reads were among them");
 });
 
 // ---------------------------------------------------------------------------------------------
