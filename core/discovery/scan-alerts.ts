@@ -52,11 +52,11 @@ export class ScanAlerts {
       else this.#waiting.add(id);
     }
     // A condition about no server moves no score: raised at once.
-    const now_ = conditions.filter((c) => c.server_id === null || settled.has(c.server_id));
+    const raised = conditions.filter((c) => c.server_id === null || settled.has(c.server_id));
     this.#deferred.push(...conditions.filter((c) => c.server_id !== null && !settled.has(c.server_id)));
     const staleOf = stmt<[string, string], StaleCandidate>(db, "SELECT id, type, dedup_key FROM alerts WHERE server_id = ? AND agent_id = ? AND state != 'resolved'");
     const stale = [...settled].flatMap((id) => staleOf.all(id, this.#agentId)).filter((a) => !this.#held.has(a.dedup_key));
-    return this.settle(db, { conditions: now_, stale }, now);
+    return this.settle(db, { conditions: raised, stale }, now);
   }
 
   /**
