@@ -31,7 +31,11 @@ export async function scan(options: GlobalOptions & { json?: boolean; sarif?: st
     if (fixed.errors.length > 0) process.exitCode = 1;
   }
   const found = results.filter((r) => r.state !== 'absent');
-  const findings = found.flatMap((r) => r.conditions.map((c) => toFinding(r, c)));
+  const findings = found.flatMap((r) => {
+    // By id: a config of 20,000 servers has as many findings, and a search per finding is quadratic.
+    const byId = new Map(r.servers.filter((s) => s.server_id !== null).map((s) => [s.server_id, s]));
+    return r.conditions.map((c) => toFinding(r, c, byId));
+  });
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
 
   if (options.sarif !== undefined) {
@@ -67,8 +71,8 @@ export async function scan(options: GlobalOptions & { json?: boolean; sarif?: st
   if (findings.some((f) => severityRank(f.severity) >= severityRank('high')) && process.exitCode !== 1) process.exitCode = FINDINGS_EXIT_CODE;
 }
 
-function toFinding(result: ConfigScanResult, condition: ConfigScanResult['conditions'][number]): ReportFinding & { details: Record<string, unknown> } {
-  const server = result.servers.find((s) => s.server_id !== null && s.server_id === condition.server_id);
+function toFinding(result: ConfigScanResult, condition: ConfigScanResult['conditions'][number], servers: ReadonlyMap<string | null, ConfigScanResult['servers'][number]>): ReportFinding & { details: Record<string, unknown> } {
+  const server = condition.server_id === null ? undefined : servers.get(condition.server_id);
   return {
     type: condition.type,
     severity: condition.severity ?? severityOf(condition.type),

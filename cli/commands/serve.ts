@@ -11,6 +11,7 @@ import { startServer } from '../../server/start.ts';
 import { openCliStore, printNotices, type GlobalOptions } from '../context.ts';
 import { hostPlatform } from '../platform.ts';
 import { inline, print, printError } from '../output.ts';
+import { listenForStop } from '../stop-signal.ts';
 
 export interface ServeOptions extends GlobalOptions {
   port?: string;
@@ -65,7 +66,9 @@ export async function serve(options: ServeOptions): Promise<void> {
   }
   const { hub } = running.app;
 
+  const stop = listenForStop();
   let monitor: Monitor | undefined;
+  void stop.received.then(() => monitor?.stop());
   let watching: string;
   if (options.monitor === false) {
     watching = 'Not watching client configs (--no-monitor).';
@@ -86,6 +89,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       await monitor.stop();
       monitor = undefined;
       if (!(error instanceof WardenError && error.code === 'conflict')) {
+        stop.dispose();
         await running.close();
         store.close();
         throw error;
@@ -95,13 +99,12 @@ export async function serve(options: ServeOptions): Promise<void> {
     }
   }
 
-  // After the first scan, which may have made the digest key.
-  printNotices(store);
-  print(`MCP Warden API on ${running.apiUrl}\nOpen the web UI: ${running.loginUrl()}\n${watching}\nPress Ctrl-C to stop.\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  if (!stop.arrived) {
+    // After the first scan, which may have made the digest key.
+    printNotices(store);
+    print(`MCP Warden API on ${running.apiUrl}\nOpen the web UI: ${running.loginUrl()}\n${watching}\nPress Ctrl-C to stop.\n`);
+  }
+  await stop.received;
   await monitor?.stop();
   await running.close();
   printNotices(store);

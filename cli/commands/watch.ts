@@ -4,6 +4,7 @@ import { Monitor } from '../../core/monitor/monitor.ts';
 import { openCliStore, printNotices, type GlobalOptions } from '../context.ts';
 import { hostPlatform } from '../platform.ts';
 import { inline, print, printError } from '../output.ts';
+import { listenForStop } from '../stop-signal.ts';
 
 /** `watch`: the monitor in the foreground. High and critical alerts go to stderr as they are raised. */
 export async function watchConfigs(options: GlobalOptions): Promise<void> {
@@ -19,20 +20,21 @@ export async function watchConfigs(options: GlobalOptions): Promise<void> {
     },
     onError: (error, location) => printError(`mcp-warden: scanning ${location?.path ?? 'a config'} failed: ${error.message}\n`),
   });
+  const stop = listenForStop();
+  const stopped = stop.received.then(() => monitor.stop());
   try {
     await monitor.start();
   } catch (error) {
+    stop.dispose();
+    await monitor.stop();
     store.close();
     throw error;
   }
-  const found = monitor.watchedConfigs.length;
-  print(`Watching ${found} client config location${found === 1 ? '' : 's'} for ${store.dataDir}. Press Ctrl-C to stop.\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await monitor.stop();
+  if (!stop.arrived) {
+    const found = monitor.watchedConfigs.length;
+    print(`Watching ${found} client config location${found === 1 ? '' : 's'} for ${store.dataDir}. Press Ctrl-C to stop.\n`);
+  }
+  await stopped;
   printNotices(store);
   store.close();
 }

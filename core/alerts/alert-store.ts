@@ -76,10 +76,27 @@ export interface SyncedAlerts {
  * and resolves the scope's unresolved alerts whose condition is gone. Run inside the scan's transaction.
  */
 export function syncConditions(db: Db, scope: AlertScope, conditions: readonly Condition[], now: Date): SyncedAlerts {
+  const { opened, reopened } = openConditions(db, conditions, now);
+  const keys = new Set(conditions.map((c) => c.dedup_key));
+  const candidates =
+    'agent_id' in scope
+      ? stmt<[string], StaleCandidate>(db, "SELECT id, type, dedup_key FROM alerts WHERE agent_id = ? AND state != 'resolved'").all(scope.agent_id)
+      : stmt<[string], StaleCandidate>(db, "SELECT id, type, dedup_key FROM alerts WHERE server_id = ? AND agent_id IS NULL AND state != 'resolved'").all(scope.server_id);
+  const resolved = resolveAlerts(db, candidates.filter((a) => !keys.has(a.dedup_key) && (scope.types === undefined || scope.types.includes(a.type))), now);
+  return { opened, reopened, resolved };
+}
+
+/** An unresolved alert a sync may resolve, when its condition is no longer among those that hold. */
+export interface StaleCandidate {
+  id: number;
+  type: AlertType;
+  dedup_key: string;
+}
+
+/** The first half of a sync (see syncConditions): an alert for each condition not already covered. */
+export function openConditions(db: Db, conditions: readonly Condition[], now: Date): Pick<SyncedAlerts, 'opened' | 'reopened'> {
   const opened: Alert[] = [];
   const reopened: Alert[] = [];
-  const resolved: Alert[] = [];
-  const keys = new Set(conditions.map((c) => c.dedup_key));
   const covered = stmt<[string], { id: number }>(db, "SELECT id FROM alerts WHERE dedup_key = ? AND (state != 'resolved' OR resolved_by = 'user') LIMIT 1");
   const recent = stmt<[string, string], { id: number }>(db, "SELECT id FROM alerts WHERE dedup_key = ? AND state = 'resolved' AND resolved_by = 'monitor' AND updated_at >= ? ORDER BY id DESC LIMIT 1");
   const since = new Date(now.getTime() - REOPEN_WINDOW_MS).toISOString();
@@ -89,16 +106,21 @@ export function syncConditions(db: Db, scope: AlertScope, conditions: readonly C
     if (last !== undefined) reopened.push(reopenAlert(db, last.id, condition, now));
     else opened.push(insertAlert(db, condition, now));
   }
-  const candidates =
-    'agent_id' in scope
-      ? stmt<[string], { id: number; type: AlertType; dedup_key: string }>(db, "SELECT id, type, dedup_key FROM alerts WHERE agent_id = ? AND state != 'resolved'").all(scope.agent_id)
-      : stmt<[string], { id: number; type: AlertType; dedup_key: string }>(db, "SELECT id, type, dedup_key FROM alerts WHERE server_id = ? AND agent_id IS NULL AND state != 'resolved'").all(scope.server_id);
-  for (const alert of candidates) {
-    if (keys.has(alert.dedup_key)) continue;
-    if (scope.types !== undefined && !scope.types.includes(alert.type)) continue;
+  return { opened, reopened };
+}
+
+/**
+ * The second half: resolves these alerts (their condition is gone) as the monitor, skipping any
+ * another writer resolved meanwhile (a scan in chunks reads its candidates before it resolves them).
+ */
+export function resolveAlerts(db: Db, alerts: readonly Pick<StaleCandidate, 'id' | 'type'>[], now: Date): Alert[] {
+  const unresolved = stmt<[number], { id: number }>(db, "SELECT id FROM alerts WHERE id = ? AND state != 'resolved'");
+  const resolved: Alert[] = [];
+  for (const alert of alerts) {
+    if (unresolved.get(alert.id) === undefined) continue;
     resolved.push(setState(db, alert.id, 'resolved', { actor: 'monitor', reason: ALERT_RULES[alert.type].cleared, now }));
   }
-  return { opened, reopened, resolved };
+  return resolved;
 }
 
 /** Opens a resolved alert again with the condition as it is now; `details.reopened` counts how often. */

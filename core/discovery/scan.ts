@@ -4,6 +4,7 @@
  * A file that cannot be read or parsed leaves the registry exactly as it was.
  */
 import { createHash } from 'node:crypto';
+import { setImmediate } from 'node:timers/promises';
 import path from 'node:path';
 import type { Alert } from '../api/alert.ts';
 import type { ConfigLocation, ConfigProblem, DiscoveredServer } from '../api/discovery.ts';
@@ -28,6 +29,7 @@ import { parseConfig } from './parse.ts';
 import { readConfigFile, type ConfigFileRead } from './read-config-file.ts';
 import { redactEntry, redactionKey } from './redact.ts';
 import { CLIENT_NAMES } from './clients/index.ts';
+import { ScanAlerts } from './scan-alerts.ts';
 import { stmt } from '../store/statements.ts';
 import { definitionAsEntry } from '../registry/as-entry.ts';
 import { launcherFormReader, linkDiffering, type LauncherForm } from '../attach/attached-entry.ts';
@@ -107,7 +109,55 @@ export function agentIdFor(location: Pick<ConfigLocation, 'client' | 'path'>): s
 
 const clientName = (location: ConfigLocation): string => CLIENT_NAMES[location.client] ?? location.client;
 
+/**
+ * Config entries reconciled per write transaction. Between two, other processes get the write lock,
+ * and an asynchronous scan yields to the event loop (signals, heartbeats and API requests are served).
+ */
+export const SCAN_CHUNK = 200;
+
+/** A scan stopped by its signal between two transactions; what it committed is consistent. */
+export class ScanInterrupted extends Error {
+  readonly path: string;
+
+  constructor(file: string) {
+    super(`The scan of ${file} was stopped before it finished; the next scan reads it again in full.`);
+    this.name = 'ScanInterrupted';
+    this.path = file;
+  }
+}
+
+/** Scans one config to the end before returning. */
 export function scanConfig(options: ScanOptions, location: ConfigLocation): ConfigScanResult {
+  const steps = scanSteps(options, location);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/**
+ * The same scan, yielding to the event loop after each transaction, so a config of 20,000 servers
+ * leaves the process responsive. Rejects with ScanInterrupted once `signal` aborts (at the next
+ * transaction boundary).
+ */
+export async function scanConfigAsync(options: ScanOptions, location: ConfigLocation, signal?: AbortSignal): Promise<ConfigScanResult> {
+  const steps = scanSteps(options, location);
+  for (;;) {
+    if (signal?.aborted === true) throw new ScanInterrupted(location.path);
+    const step = steps.next();
+    if (step.done === true) return step.value;
+    await setImmediate();
+  }
+}
+
+/**
+ * One scan as a sequence of write transactions, yielding after each. A config's entries are
+ * reconciled SCAN_CHUNK at a time, each chunk committing its servers, links, alerts and trust
+ * scores together (core/discovery/scan-alerts.ts). Stopped between two chunks, the database holds
+ * a consistent part of the scan, and the config's stored content hash stays cleared until the last
+ * chunk, so the next scan reads the file again in full.
+ */
+function* scanSteps(options: ScanOptions, location: ConfigLocation): Generator<void, ConfigScanResult, undefined> {
   const { db } = options.store;
   const now = (options.now ?? (() => new Date()))();
   const agentId = agentIdFor(location);
@@ -154,118 +204,187 @@ export function scanConfig(options: ScanOptions, location: ConfigLocation): Conf
 
   result.problems = parsed.problems;
   result.projectPaths = parsed.projectPaths;
-  // Slow work (finding and hashing executables) before the write transaction.
-  const resolved = new Map<string, Resolved>();
-  const launcherForm = launcherFormReader(options.store, agentId);
-  const entries = parsed.servers.map((entry) => {
-    const launcher = launcherForm(entry);
-    // An attached entry's command is Node (or the app): the executable that matters is the definition's, checked at launch.
-    return { entry, launcher, findings: hygieneFindings(entry), resolved: launcher?.differences.length === 0 ? { path: null, sha256: null } : resolveEntry(db, entry, location, options.env, resolved) };
-  });
-
-  return commit(options, result, now, (d) => {
-    upsertAgent(d, location, agentId, { state: 'ok', sha }, now);
-    const baseline = agent?.baseline_at == null;
-    const policy = getSetting(d, 'new-server-policy');
-    const key = redactionKey(d);
-    const links = new Map(stmt<[string], LinkRow>(d, 'SELECT pointer, server_id, key, present, in_baseline, attached, last_seen_at FROM agent_servers WHERE agent_id = ?').all(agentId).map((l) => [l.pointer, l]));
-    const seen = new Set<string>();
-
-    for (const { entry, launcher, findings, resolved: exe } of entries) {
-      seen.add(entry.pointer);
-      const secretLocations = new Set(findings.filter((f) => f.type === 'plaintext_secret').map((f) => f.location));
-      const observed = redactEntry(entry, key, secretLocations);
-      const link = links.get(entry.pointer);
-      let server: ServerDefinition | undefined = link === undefined ? undefined : findServer(d, link.server_id);
-      // A server the user declared by name takes the first entry of that name that no other holds.
-      const declared = launcher !== null ? undefined : server?.status === 'declared' ? server : link === undefined ? declaredNamed(d, entry.key) : undefined;
-      const exact = launcher?.differences.length === 0 ? launcher : null;
-      // The launcher's form but not its exact entry, for a server of this registry: not attached, an alert (core/attach/attached-entry.ts).
-      const differs = launcher !== null && exact === null ? launcher : null;
-      const differing = differs === null ? undefined : (server ?? (differs.home === path.resolve(options.store.dataDir) ? findServer(d, differs.name) : undefined));
-      if (exact !== null) {
-        const attached = reconcileAttached(d, options.store.dataDir, observed, exact, link, server, { ...title, server: server?.name ?? entry.key }, { location, agentId, baseline }, now);
-        server = attached.server;
-        result.conditions.push(...attached.conditions);
-      } else if (differs !== null && differing !== undefined) {
-        server = differing;
-        result.conditions.push(linkDiffering(d, observed, differs, server, { ...title, server: server.name }, { client: location.client, file: location.path, agentId, baseline }, now));
-      } else if (declared !== undefined) {
-        server = matchDeclared(d, declared, observed, exe, { location, agentId, baseline }, now);
-        recomputeTrust(d, server.id, now);
-      } else if (link !== undefined && server !== undefined) {
-        // A plain entry where an attached one was: compared with the definition again, like any other.
-        stmt(d, 'UPDATE agent_servers SET observed = ?, present = 1, disabled = ?, key = ?, last_seen_at = ?, attached = 0 WHERE agent_id = ? AND pointer = ?')
-          .run(JSON.stringify(observed), Number(entry.disabled), entry.key, now.toISOString(), agentId, entry.pointer);
-        result.conditions.push(...driftConditions(server, observed, exe, link, { ...title, server: server.name }, agentId));
-      } else if (baseline || policy === 'register') {
-        server = registerDiscovered(d, observed, exe, location, now);
-        stmt(d, 
-          `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at)
-           VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
-           ON CONFLICT (agent_id, pointer) DO UPDATE SET server_id = excluded.server_id, observed = excluded.observed, present = 1, in_baseline = excluded.in_baseline`,
-        ).run(agentId, entry.pointer, server.id, entry.key, JSON.stringify(observed), Number(entry.disabled), Number(baseline), now.toISOString());
-        if (!baseline) result.conditions.push(unapprovedCondition(server, { ...title, server: server.name }, agentId));
-      } else {
-        result.conditions.push({
-          type: 'unregistered_server',
-          title: ALERT_RULES.unregistered_server.title({ ...title, server: entry.key }),
-          dedup_key: `unregistered_server:${agentId}:${entry.pointer}`,
-          server_id: null,
-          agent_id: agentId,
-          details: { key: entry.key, pointer: entry.pointer, file: location.path, entry: observed },
-        });
-      }
-      for (const finding of findings) result.conditions.push(hygieneCondition(finding, entry, server, { ...title, server: server?.name ?? entry.key }, agentId));
-      result.servers.push({
-        key: entry.key,
-        pointer: entry.pointer,
-        server_id: server?.id ?? null,
-        name: server?.name ?? null,
-        status: server?.status ?? null,
-        transport: entry.transport,
-        launch: entry.transport === 'stdio' ? [entry.command ?? '', ...observed.args].join(' ') : (observed.url ?? ''),
-        disabled: entry.disabled,
-        attached: exact !== null && server !== undefined && server.name.toLowerCase() === exact.name.toLowerCase(),
-      });
-    }
-
-    for (const link of links.values()) {
-      if (seen.has(link.pointer) || link.last_seen_at === '') continue;
-      if (link.present === 1) stmt(d, 'UPDATE agent_servers SET present = 0 WHERE agent_id = ? AND pointer = ?').run(agentId, link.pointer);
-      const server = findServer(d, link.server_id);
-      if (server === undefined) continue;
-      result.conditions.push({
-        type: 'server_removed',
-        title: ALERT_RULES.server_removed.title({ ...title, server: server.name }),
-        dedup_key: `server_removed:${server.id}:${agentId}`,
-        server_id: server.id,
-        agent_id: agentId,
-        details: { key: link.key, pointer: link.pointer, file: location.path },
-      });
-    }
-
-    const toReview = stmt<[string], { n: number }>(d, 
-        `SELECT count(*) AS n FROM agent_servers l JOIN servers s ON s.id = l.server_id
-          WHERE l.agent_id = ? AND l.in_baseline = 1 AND l.present = 1 AND s.status = 'discovered'`,
-      )
-      .get(agentId) as { n: number };
-    if (toReview.n > 0) {
-      result.conditions.push({
-        type: 'servers_to_review',
-        title: ALERT_RULES.servers_to_review.title({ ...title, count: toReview.n }),
-        dedup_key: `servers_to_review:${agentId}`,
-        server_id: null,
-        agent_id: agentId,
-        details: { file: location.path, count: toReview.n },
-      });
-    }
-    if (baseline) stmt(d, 'UPDATE agents SET baseline_at = ? WHERE id = ?').run(now.toISOString(), agentId);
-    return {};
-  });
+  return yield* reconcileEntries(options, result, parsed.servers, { baseline: agent?.baseline_at == null, sha, now, title });
 }
 
-/** Runs the reconciliation and the alert sync in one IMMEDIATE transaction, then notifies. */
+type Title = Parameters<typeof ALERT_RULES.launch_changed.title>[0];
+
+/** The entries of a config that parsed, in chunks; then removed entries, stale alerts, the agent row. */
+function* reconcileEntries(
+  options: ScanOptions,
+  result: ConfigScanResult,
+  servers: readonly DiscoveredServer[],
+  scan: { baseline: boolean; sha: string; now: Date; title: Title },
+): Generator<void, ConfigScanResult, undefined> {
+  const { db } = options.store;
+  const { location, agent_id: agentId } = result;
+  const { baseline, now, title } = scan;
+  const write = <T>(fn: () => T): T => db.transaction(fn).immediate();
+  const notify = (opened: readonly Alert[]) => {
+    const loud = opened.filter(shouldNotify);
+    if (loud.length > 0) options.notifier?.notify(loud);
+  };
+  const { policy, key } = write(() => {
+    // No content hash until the last chunk: a scan stopped half way is never taken for a complete one.
+    upsertAgent(db, location, agentId, { state: 'ok', sha: null }, now);
+    return { policy: getSetting(db, 'new-server-policy'), key: redactionKey(db) };
+  });
+  const link = stmt<[string, string], LinkRow>(db, 'SELECT pointer, server_id, key, present, in_baseline, attached, last_seen_at FROM agent_servers WHERE agent_id = ? AND pointer = ?');
+  const seen = new Set<string>();
+  const alerts = new ScanAlerts(agentId, seen);
+  const resolved = new Map<string, Resolved>();
+  const launcherForm = launcherFormReader(options.store, agentId);
+
+  for (let start = 0; start < servers.length; start += SCAN_CHUNK) {
+    // Slow work (finding and hashing executables) before the write transaction.
+    const entries = servers.slice(start, start + SCAN_CHUNK).map((entry) => {
+      const launcher = launcherForm(entry);
+      // An attached entry's command is Node (or the app): the executable that matters is the definition's, checked at launch.
+      return { entry, launcher, findings: hygieneFindings(entry), resolved: launcher?.differences.length === 0 ? { path: null, sha256: null } : resolveEntry(db, entry, location, options.env, resolved) };
+    });
+    notify(write(() => {
+      const conditions: Condition[] = [];
+      const linked = new Set<string>();
+      for (const { entry, launcher, findings, resolved: exe } of entries) {
+        const server = reconcileEntry(db, options, { entry, launcher, findings, exe, link: link.get(agentId, entry.pointer) }, { location, agentId, baseline, policy, key, title, now }, conditions, result);
+        seen.add(entry.pointer);
+        if (server !== undefined) linked.add(server.id);
+      }
+      result.conditions.push(...conditions);
+      return alerts.chunk(db, conditions, linked, now);
+    }));
+    yield;
+  }
+
+  // Entries gone from the file: their links are kept, marked absent, and each raises server_removed.
+  const gone = stmt<[string], LinkRow>(db, 'SELECT pointer, server_id, key, present, in_baseline, attached, last_seen_at FROM agent_servers WHERE agent_id = ?')
+    .all(agentId)
+    .filter((l) => !seen.has(l.pointer) && l.last_seen_at !== '');
+  const ending: Condition[] = [];
+  for (let start = 0; start < gone.length; start += SCAN_CHUNK) {
+    write(() => {
+      for (const l of gone.slice(start, start + SCAN_CHUNK)) {
+        if (l.present === 1) stmt(db, 'UPDATE agent_servers SET present = 0 WHERE agent_id = ? AND pointer = ?').run(agentId, l.pointer);
+        const server = findServer(db, l.server_id);
+        if (server === undefined) continue;
+        ending.push({
+          type: 'server_removed',
+          title: ALERT_RULES.server_removed.title({ ...title, server: server.name }),
+          dedup_key: `server_removed:${server.id}:${agentId}`,
+          server_id: server.id,
+          agent_id: agentId,
+          details: { key: l.key, pointer: l.pointer, file: location.path },
+        });
+      }
+    });
+    yield;
+  }
+
+  const toReview = stmt<[string], { n: number }>(db,
+      `SELECT count(*) AS n FROM agent_servers l JOIN servers s ON s.id = l.server_id
+        WHERE l.agent_id = ? AND l.in_baseline = 1 AND l.present = 1 AND s.status = 'discovered'`,
+    )
+    .get(agentId) as { n: number };
+  if (toReview.n > 0) {
+    ending.push({
+      type: 'servers_to_review',
+      title: ALERT_RULES.servers_to_review.title({ ...title, count: toReview.n }),
+      dedup_key: `servers_to_review:${agentId}`,
+      server_id: null,
+      agent_id: agentId,
+      details: { file: location.path, count: toReview.n },
+    });
+  }
+  result.conditions.push(...ending);
+
+  for (const batch of alerts.remaining(db, ending, SCAN_CHUNK)) {
+    notify(write(() => alerts.settle(db, batch, now)));
+    yield;
+  }
+  write(() => {
+    upsertAgent(db, location, agentId, { state: 'ok', sha: scan.sha }, now);
+    if (baseline) stmt(db, 'UPDATE agents SET baseline_at = ? WHERE id = ?').run(now.toISOString(), agentId);
+  });
+  result.opened = alerts.opened;
+  result.reopened = alerts.reopened;
+  result.resolved = alerts.resolved;
+  reverifyAttested(options, result);
+  return result;
+}
+
+/**
+ * One entry of a config that parsed, inside its chunk's transaction: links it to the server it
+ * stands for (registering a discovered one where the policy says so) and collects its conditions.
+ * Returns the server it is linked to, if any.
+ */
+function reconcileEntry(
+  d: Db,
+  options: ScanOptions,
+  item: { entry: DiscoveredServer; launcher: LauncherForm | null; findings: HygieneFinding[]; exe: Resolved; link: LinkRow | undefined },
+  scan: { location: ConfigLocation; agentId: string; baseline: boolean; policy: string; key: ReturnType<typeof redactionKey>; title: Title; now: Date },
+  conditions: Condition[],
+  result: ConfigScanResult,
+): ServerDefinition | undefined {
+  const { entry, launcher, findings, exe, link } = item;
+  const { location, agentId, baseline, policy, key, title, now } = scan;
+  const secretLocations = new Set(findings.filter((f) => f.type === 'plaintext_secret').map((f) => f.location));
+  const observed = redactEntry(entry, key, secretLocations);
+  let server: ServerDefinition | undefined = link === undefined ? undefined : findServer(d, link.server_id);
+  // A server the user declared by name takes the first entry of that name that no other holds.
+  const declared = launcher !== null ? undefined : server?.status === 'declared' ? server : link === undefined ? declaredNamed(d, entry.key) : undefined;
+  const exact = launcher?.differences.length === 0 ? launcher : null;
+  // The launcher's form but not its exact entry, for a server of this registry: not attached, an alert (core/attach/attached-entry.ts).
+  const differs = launcher !== null && exact === null ? launcher : null;
+  const differing = differs === null ? undefined : (server ?? (differs.home === path.resolve(options.store.dataDir) ? findServer(d, differs.name) : undefined));
+  if (exact !== null) {
+    const attached = reconcileAttached(d, options.store.dataDir, observed, exact, link, server, { ...title, server: server?.name ?? entry.key }, { location, agentId, baseline }, now);
+    server = attached.server;
+    conditions.push(...attached.conditions);
+  } else if (differs !== null && differing !== undefined) {
+    server = differing;
+    conditions.push(linkDiffering(d, observed, differs, server, { ...title, server: server.name }, { client: location.client, file: location.path, agentId, baseline }, now));
+  } else if (declared !== undefined) {
+    server = matchDeclared(d, declared, observed, exe, { location, agentId, baseline }, now);
+    recomputeTrust(d, server.id, now);
+  } else if (link !== undefined && server !== undefined) {
+    // A plain entry where an attached one was: compared with the definition again, like any other.
+    stmt(d, 'UPDATE agent_servers SET observed = ?, present = 1, disabled = ?, key = ?, last_seen_at = ?, attached = 0 WHERE agent_id = ? AND pointer = ?')
+      .run(JSON.stringify(observed), Number(entry.disabled), entry.key, now.toISOString(), agentId, entry.pointer);
+    conditions.push(...driftConditions(server, observed, exe, link, { ...title, server: server.name }, agentId));
+  } else if (baseline || policy === 'register') {
+    server = registerDiscovered(d, observed, exe, location, now);
+    stmt(d, 
+      `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at)
+       VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
+       ON CONFLICT (agent_id, pointer) DO UPDATE SET server_id = excluded.server_id, observed = excluded.observed, present = 1, in_baseline = excluded.in_baseline`,
+    ).run(agentId, entry.pointer, server.id, entry.key, JSON.stringify(observed), Number(entry.disabled), Number(baseline), now.toISOString());
+    if (!baseline) conditions.push(unapprovedCondition(server, { ...title, server: server.name }, agentId));
+  } else {
+    conditions.push({
+      type: 'unregistered_server',
+      title: ALERT_RULES.unregistered_server.title({ ...title, server: entry.key }),
+      dedup_key: `unregistered_server:${agentId}:${entry.pointer}`,
+      server_id: null,
+      agent_id: agentId,
+      details: { key: entry.key, pointer: entry.pointer, file: location.path, entry: observed },
+    });
+  }
+  for (const finding of findings) conditions.push(hygieneCondition(finding, entry, server, { ...title, server: server?.name ?? entry.key }, agentId));
+  result.servers.push({
+    key: entry.key,
+    pointer: entry.pointer,
+    server_id: server?.id ?? null,
+    name: server?.name ?? null,
+    status: server?.status ?? null,
+    transport: entry.transport,
+    launch: entry.transport === 'stdio' ? [entry.command ?? '', ...observed.args].join(' ') : (observed.url ?? ''),
+    disabled: entry.disabled,
+    attached: exact !== null && server !== undefined && server.name.toLowerCase() === exact.name.toLowerCase(),
+  });
+  return server;
+}
+
+/** A file that is missing, unreadable or does not parse: one IMMEDIATE transaction for its own state and alerts, then notifies. */
 function commit(options: ScanOptions, result: ConfigScanResult, now: Date, reconcile: (db: Db) => { types?: Condition['type'][] }): ConfigScanResult {
   const { db } = options.store;
   db.transaction(() => {
@@ -281,7 +400,6 @@ function commit(options: ScanOptions, result: ConfigScanResult, now: Date, recon
   }).immediate();
   const loud = result.opened.filter(shouldNotify);
   if (loud.length > 0) options.notifier?.notify(loud);
-  if (result.state === 'ok') reverifyAttested(options, result);
   return result;
 }
 

@@ -3,6 +3,10 @@
  * No write-stability delay: a change is read at once, and a half-written file is simply read again
  * on the next event. Only a parse failure waits a moment (PARSE_GRACE_MS) for that next event before
  * raising its alert, so an editor's two-step save does not flash an alert.
+ *
+ * Scans are asynchronous: a config is reconciled in chunks with the event loop served between them
+ * (core/discovery/scan.ts), so a config of 20,000 servers does not stop the watcher from seeing
+ * events, renewing its lease or answering a signal; `stop()` ends a scan at its next chunk.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,7 +14,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import type { ConfigLocation, PlatformEnv } from '../api/discovery.ts';
 import { projectLocations } from '../discovery/clients/index.ts';
 import { knownLocations } from '../discovery/scan-all.ts';
-import { scanConfig, type ConfigScanResult, type ScanOptions } from '../discovery/scan.ts';
+import { ScanInterrupted, scanConfigAsync, type ConfigScanResult, type ScanOptions } from '../discovery/scan.ts';
 import { acquireLease, type Lease } from './lease.ts';
 import { newSessionId } from '../audit/launcher-sessions.ts';
 import { recoverSpool } from '../launcher/spool.ts';
@@ -57,17 +61,37 @@ export class Monitor {
   #artifacts = new Map<string, Set<string>>();
   /** The newest attestation id #artifacts was built from (-1: never built). */
   #artifactsAt = -1;
+  /** Aborted by stop(): a scan in progress ends at its next chunk. */
+  readonly #stopping = new AbortController();
+  /** Scans in progress, which stop() waits for. */
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #starting: Promise<ConfigScanResult[]> | undefined;
+  #stopped: Promise<void> | undefined;
 
   constructor(options: MonitorOptions) {
     this.#options = options;
   }
 
-  /** Takes the data directory's monitor lease, scans everything once, then watches. */
-  async start(): Promise<ConfigScanResult[]> {
+  /**
+   * Takes the data directory's monitor lease, scans everything once, then watches. A stop() during
+   * the first scans ends them and start() returns what was scanned.
+   */
+  start(): Promise<ConfigScanResult[]> {
+    this.#starting = this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<ConfigScanResult[]> {
+    const stopping = this.#stopping.signal;
     this.#lease = acquireLease(this.#options.store.db, this.#options.store.dataDir);
     this.#recoverSpool();
     this.#spoolTimer = setInterval(() => this.#recoverSpool(), SPOOL_RECOVERY_MS).unref();
     this.#watcher = watch([], { ignoreInitial: true, atomic: false, depth: 0, persistent: true });
+    // Listened for now: the scans below yield to the event loop, so it may come before they end.
+    const ready = new Promise<void>((resolve) => {
+      (this.#watcher as FSWatcher).once('ready', () => resolve());
+      stopping.addEventListener('abort', () => resolve(), { once: true });
+    });
     this.#watcher.on('all', (event, file) => this.#onEvent(event, file));
     // chokidar drops a second 'change' for a file within 50 ms and never re-emits it, so a quick
     // second save would go unscanned; its raw file-system events are not throttled.
@@ -87,21 +111,35 @@ export class Monitor {
     const done = new Set<string>();
     for (let pending = [...this.#targets.values()]; pending.length > 0; pending = [...this.#targets.values()].filter((t) => !done.has(t.location.path))) {
       for (const target of pending) {
+        if (stopping.aborted) return first;
         done.add(target.location.path);
-        const result = this.#scan(target, { force: true, defer: false });
+        const result = await this.#scan(target, { force: true, defer: false });
         if (result !== undefined) first.push(result);
       }
     }
+    if (stopping.aborted) return first;
     this.#started = true;
     this.#watchArtifacts();
-    await new Promise<void>((resolve) => (this.#watcher as FSWatcher).once('ready', () => resolve()));
+    await ready;
     return first;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Ends a scan in progress at its next chunk (the database keeps what it committed), then stops
+   * watching and releases the lease. Final: a stopped monitor does not start again.
+   */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #stop(): Promise<void> {
+    this.#stopping.abort();
     for (const target of this.#targets.values()) clearTimeout(target.graceTimer);
     this.#started = false;
     clearInterval(this.#spoolTimer);
+    await this.#starting?.catch(() => undefined);
+    await Promise.all([...this.#inFlight]);
     await this.#watcher?.close();
     this.#lease?.release();
     this.#watcher = undefined;
@@ -230,7 +268,7 @@ export class Monitor {
   }
 
   #request(target: Target, force: boolean): void {
-    if (this.#paused) return;
+    if (this.#paused || this.#stopping.signal.aborted) return;
     clearTimeout(target.graceTimer);
     target.graceTimer = undefined;
     target.force ||= force;
@@ -245,11 +283,19 @@ export class Monitor {
       target.queued = false;
       const forced = target.force;
       target.force = false;
-      this.#scan(target, { force: forced, defer: true });
+      void this.#scan(target, { force: forced, defer: true });
     });
   }
 
-  #scan(target: Target, how: { force: boolean; defer: boolean }): ConfigScanResult | undefined {
+  #scan(target: Target, how: { force: boolean; defer: boolean }): Promise<ConfigScanResult | undefined> {
+    const scan = this.#runScan(target, how);
+    this.#inFlight.add(scan);
+    void scan.finally(() => this.#inFlight.delete(scan));
+    return scan;
+  }
+
+  async #runScan(target: Target, how: { force: boolean; defer: boolean }): Promise<ConfigScanResult | undefined> {
+    if (this.#stopping.signal.aborted) return undefined;
     if (target.running) {
       target.again = true;
       return undefined;
@@ -257,10 +303,10 @@ export class Monitor {
     target.running = true;
     let result: ConfigScanResult | undefined;
     try {
-      result = scanConfig({ ...this.#options, force: how.force, deferParseErrors: how.defer }, target.location);
+      result = await scanConfigAsync({ ...this.#options, force: how.force, deferParseErrors: how.defer }, target.location, this.#stopping.signal);
       target.brokenLink = result.state === 'unreadable' && isSymbolicLink(target.location.path);
       if (result.state === 'deferred') {
-        target.graceTimer = setTimeout(() => this.#scan(target, { force: false, defer: false }), PARSE_GRACE_MS);
+        target.graceTimer = setTimeout(() => void this.#scan(target, { force: false, defer: false }), PARSE_GRACE_MS);
         target.graceTimer.unref();
       } else if (result.state !== 'unchanged' && result.state !== 'absent') {
         this.#options.onScan?.(result);
@@ -269,7 +315,8 @@ export class Monitor {
       }
       for (const project of projectLocations(result.projectPaths)) this.#track(project);
     } catch (error) {
-      this.#options.onError?.(error as Error, target.location);
+      // Stopped half way: not a failure, and the next scan reads the file again in full.
+      if (!(error instanceof ScanInterrupted)) this.#options.onError?.(error as Error, target.location);
     } finally {
       target.running = false;
     }

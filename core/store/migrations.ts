@@ -283,6 +283,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 7,
+    name: 'alerts by server, resolved ones included',
+    sql: `
+      -- The trust score reads a server's alerts, resolved ones included (they age out over 180
+      -- days), and asks whether any alert ever named it: the partial index of version 3 covers only
+      -- unresolved alerts, so both scanned the whole table, once per server, on every scan that
+      -- changed alerts. This index serves every per-server lookup, so it replaces that one.
+      DROP INDEX alerts_by_server;
+      CREATE INDEX alerts_by_server ON alerts (server_id, id);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
