@@ -28,9 +28,9 @@ export async function list(options: GlobalOptions & { json?: boolean; server?: s
 export async function verify(options: GlobalOptions & { json?: boolean }): Promise<void> {
   const { verdict, recovered } = await withStore(options, (store) => verifyTrail(store));
   if (options.json !== true) {
-    if ('problem' in recovered) process.stderr.write(`mcp-warden: The launchers' spooled events could not be brought into the trail first (${recovered.problem.replace(/\.$/, '')}); a gap below may be events still waiting there.\n`);
-    else if (recovered.files > 0) process.stdout.write(`Brought ${recovered.events} spooled launcher event${recovered.events === 1 ? '' : 's'} (${recovered.files} file${recovered.files === 1 ? '' : 's'}) into the trail first.\n`);
-    for (const f of 'failed' in recovered ? recovered.failed : []) process.stderr.write(`mcp-warden: The spool file ${f.file} could not be replayed (${f.reason.replace(/\.$/, '')}); it was left in the spool folder.\n`);
+    if ('problem' in recovered) printError(`mcp-warden: The launchers' spooled events could not be brought into the trail first (${recovered.problem.replace(/\.$/, '')}); a gap below may be events still waiting there.\n`);
+    else if (recovered.files > 0) print(`Brought ${recovered.events} spooled launcher event${recovered.events === 1 ? '' : 's'} (${recovered.files} file${recovered.files === 1 ? '' : 's'}) into the trail first.\n`);
+    for (const f of 'failed' in recovered ? recovered.failed : []) printError(`mcp-warden: The spool file ${f.file} could not be replayed (${f.reason.replace(/\.$/, '')}); it was left in the spool folder.\n`);
   }
   if (options.json === true) printJson({ verification: verdict });
   else if (verdict.ok) print(`The audit trail is intact: ${verdict.events} events, head ${verdict.head.slice(0, 16)}.\n`);

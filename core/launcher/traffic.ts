@@ -19,7 +19,7 @@ import type { Policy, ToolCallDetails, ToolCallOutcome } from '../api/launcher.t
 import type { Redactor } from '../probe/environment.ts';
 import { hashedPart } from '../pins/pin.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
-import { MAX_LIST_ENTRIES } from '../probe/session.ts';
+import { MAX_LIST_ENTRIES } from '../probe/list-limit.ts';
 import type { LineHandler } from './line-relay.ts';
 import { idKey } from './request-id.ts';
 

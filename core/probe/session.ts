@@ -11,6 +11,7 @@ import { McpError, type JSONRPCMessage, type MessageExtraInfo, type RequestId } 
 import { z } from 'zod';
 import type { Definition, ProbeSuccess } from '../api/probe.ts';
 import { errorText, ProbeStop } from './failure.ts';
+import { MAX_LIST_ENTRIES } from './list-limit.ts';
 
 const CONNECTION_CLOSED = -32000;
 const REQUEST_TIMEOUT = -32001;
@@ -186,9 +187,6 @@ async function toStop(error: unknown, step: string, options: SessionOptions): Pr
 }
 
 const PageSchema = z.record(z.string(), z.unknown());
-
-/** Real servers list tens or hundreds of each kind; past this a list is an attack on the probe's memory. */
-export const MAX_LIST_ENTRIES = 10_000;
 
 /** Every entry of one list, following `nextCursor` until the server stops giving one. */
 async function listAll(client: Client, method: string, key: string, required: string, options: SessionOptions): Promise<Definition[]> {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { MAX_LIST_ENTRIES } from '../../core/probe/session.ts';
+import { MAX_LIST_ENTRIES } from '../../core/probe/list-limit.ts';
 import { cli, ROOT, tempDir } from '../helpers/cli.ts';
 
 const SERVER = path.join(ROOT, 'test', 'fixtures', 'servers', 'huge-list.mjs');
