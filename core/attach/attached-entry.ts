@@ -15,7 +15,7 @@ import type { ClientId, DiscoveredServer } from '../api/discovery.ts';
 import type { ServerDefinition } from '../api/server.ts';
 import { quoteName, writtenEntryOf } from '../discovery/normalise-entry.ts';
 import type { JsonObject, JsonValue } from '../discovery/read-json.ts';
-import { definitionAsEntry } from '../registry/as-entry.ts';
+import { writeLauncherLink } from '../discovery/launcher-link.ts';
 import type { Db, Store } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
 import { editJson } from './config-file.ts';
@@ -258,12 +258,7 @@ export function linkDiffering(
   where: { client: ClientId; file: string; agentId: string; baseline: boolean },
   now: Date,
 ): Condition {
-  stmt(d,
-    `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at, attached)
-     VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, 0)
-     ON CONFLICT (agent_id, pointer) DO UPDATE SET server_id = excluded.server_id, present = 1, disabled = excluded.disabled, key = excluded.key,
-                                                   last_seen_at = excluded.last_seen_at, attached = 0`,
-  ).run(where.agentId, observed.pointer, server.id, observed.key, JSON.stringify(definitionAsEntry(server, observed)), Number(observed.disabled), Number(where.baseline), now.toISOString());
+  writeLauncherLink(d, observed, server, where, now, false);
   const differences = form.differences.map((d) => ({ ...d, after: shownValue(observed, d.field) }));
   const fix = `mcp-warden mcp attach ${server.name} --client ${where.client} --config ${word(where.file, '<file>')}${observed.key === server.name ? '' : ` --key ${word(observed.key, '<key>')}`}`;
   const detail = `${form.differences.map((d) => d.label).join(', ')}; re-attach it: ${fix}`;

@@ -32,6 +32,7 @@ import { CLIENT_NAMES } from './clients/index.ts';
 import { ScanAlerts } from './scan-alerts.ts';
 import { stmt } from '../store/statements.ts';
 import { definitionAsEntry } from '../registry/as-entry.ts';
+import { writeLauncherLink } from './launcher-link.ts';
 import { launcherFormReader, linkDiffering, type LauncherForm } from '../attach/attached-entry.ts';
 
 export interface ScanOptions {
@@ -647,12 +648,7 @@ function reconcileAttached(
       }],
     };
   }
-  stmt(d,
-    `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at, attached)
-     VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, 1)
-     ON CONFLICT (agent_id, pointer) DO UPDATE SET server_id = excluded.server_id, present = 1, disabled = excluded.disabled, key = excluded.key,
-                                                   last_seen_at = excluded.last_seen_at, attached = 1`,
-  ).run(where.agentId, observed.pointer, named.id, observed.key, JSON.stringify(definitionAsEntry(named, observed)), Number(observed.disabled), Number(where.baseline), now.toISOString());
+  writeLauncherLink(d, observed, named, where, now, true);
   const conditions = named.status === 'discovered' && link?.in_baseline !== 1 && !where.baseline ? [unapprovedCondition(named, { ...title, server: named.name }, where.agentId)] : [];
   return { server: named, conditions };
 }

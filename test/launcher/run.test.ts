@@ -9,31 +9,12 @@ import { test, type TestContext } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import Database from 'better-sqlite3';
-import { BIN, cli, ROOT, tempDir } from '../helpers/cli.ts';
+import { BIN, cli, ROOT } from '../helpers/cli.ts';
 import { waitFor } from '../helpers/fake-home.ts';
+import { home, type Home } from '../helpers/launcher.ts';
 
 const EVERYTHING = path.join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 const ECHO_FIXTURE = path.join(ROOT, 'test/fixtures/servers/launcher-echo.mjs');
-
-interface Home {
-  dir: string;
-  run: (...args: string[]) => { code: number; stdout: string; stderr: string };
-  json: <T>(...args: string[]) => T;
-}
-
-function home(t: TestContext): Home {
-  const dir = tempDir(t, 'mcp-warden-run-');
-  const run = (...args: string[]) => cli(['--home', dir, ...args]);
-  return {
-    dir,
-    run,
-    json: <T>(...args: string[]): T => {
-      const result = run(...args, '--json');
-      assert.equal(result.code, 0, result.stderr);
-      return JSON.parse(result.stdout) as T;
-    },
-  };
-}
 
 /** A copy of the echo fixture next to its own node_modules resolution (inside the repo, so the SDK resolves). */
 function echoScript(t: TestContext): string {

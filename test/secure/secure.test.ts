@@ -2,15 +2,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { Alert } from '../../core/api/alert.ts';
 import type { AuditEvent } from '../../core/api/audit.ts';
 import type { ServerDefinition } from '../../core/api/server.ts';
 import type { SecureOutcome } from '../../core/secure/secure.ts';
-import { cli, envWith, ROOT, tempDir } from '../helpers/cli.ts';
+import { cli, ROOT, tempDir } from '../helpers/cli.ts';
 import { databaseChecksum } from '../helpers/db.ts';
-import { filesContaining, keychainOf } from '../helpers/secrets.ts';
+import { envThroughEntry, filesContaining, keychainOf } from '../helpers/secrets.ts';
 import { claudeDesktopConfig, fakeHome, writeByRename } from '../helpers/fake-home.ts';
 
 const ECHO_ENV = path.join(ROOT, 'test', 'fixtures', 'servers', 'echo-env.mjs');
@@ -31,18 +29,6 @@ function setup(t: TestContext) {
 }
 
 /** Starts a config entry exactly as a client does (its command, args and env) and asks the echo tool for one variable. */
-async function envThroughEntry(entry: { command: string; args: string[]; env?: Record<string, string> }, env: Record<string, string | undefined>, name: string): Promise<string> {
-  const childEnv = Object.fromEntries(Object.entries({ ...envWith(env), ...(entry.env ?? {}) }).filter((e): e is [string, string] => e[1] !== undefined));
-  const transport = new StdioClientTransport({ command: entry.command, args: entry.args, env: childEnv, stderr: 'pipe' });
-  const client = new Client({ name: 'secure-test', version: '1.0.0' });
-  await client.connect(transport);
-  try {
-    const result = (await client.callTool({ name: 'env', arguments: { name } })) as { content: { type: string; text: string }[] };
-    return result.content[0]?.text ?? '';
-  } finally {
-    await client.close();
-  }
-}
 
 test('secure moves a GITHUB_TOKEN from a Claude Desktop config to the keychain; the rewritten entry starts the server with it', async (t) => {
   const s = setup(t);

@@ -15,17 +15,15 @@ import { createSecretKey } from 'node:crypto';
 import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import Database from 'better-sqlite3';
 import type { AuditEvent } from '../../core/api/audit.ts';
 import type { SecureOutcome } from '../../core/secure/secure.ts';
 import { digestValue, redactionKey } from '../../core/discovery/redact.ts';
 import { DIGEST_KEY_ENTRY, DIGEST_KEY_FILE, LEGACY_KEY_META } from '../../core/secrets/digest-key.ts';
 import { DATABASE_FILE, openStore } from '../../core/store/database.ts';
-import { cli, envWith, ROOT, tempDir } from '../helpers/cli.ts';
+import { cli, ROOT, tempDir } from '../helpers/cli.ts';
 import { claudeDesktopConfig } from '../helpers/fake-home.ts';
-import { keychainOf } from '../helpers/secrets.ts';
+import { envThroughEntry, keychainOf } from '../helpers/secrets.ts';
 
 const ECHO_ENV = path.join(ROOT, 'test', 'fixtures', 'servers', 'echo-env.mjs');
 const LEGACY_FIXTURE = path.join(ROOT, 'test', 'fixtures', 'db', 'schema-v5.sqlite');
@@ -92,18 +90,6 @@ function assertKeyNotInDatabase(data: string, hex: string): void {
   }
 }
 
-async function envThroughEntry(entry: { command: string; args: string[]; env?: Record<string, string> }, env: Record<string, string | undefined>, name: string): Promise<string> {
-  const childEnv = Object.fromEntries(Object.entries({ ...envWith(env), ...(entry.env ?? {}) }).filter((e): e is [string, string] => e[1] !== undefined));
-  const transport = new StdioClientTransport({ command: entry.command, args: entry.args, env: childEnv, stderr: 'pipe' });
-  const client = new Client({ name: 'at-rest-test', version: '1.0.0' });
-  await client.connect(transport);
-  try {
-    const result = (await client.callTool({ name: 'env', arguments: { name } })) as { content: { type: string; text: string }[] };
-    return result.content[0]?.text ?? '';
-  } finally {
-    await client.close();
-  }
-}
 
 test('another local user reads none of the data directory, the backup or the exports, and the digest key is not in the database', async (t) => {
   setpriv();
