@@ -124,11 +124,11 @@ function dropUndefined(input: Record<string, unknown>): Record<string, unknown> 
 
 export async function approve(name: string, options: GlobalOptions & { json?: boolean }): Promise<void> {
   const { approveServer } = await import('../../core/registry/approve.ts');
-  const { commandLineOf } = await import('../../core/api/command-line.ts');
+  const { confirmedMessage } = await import('../../core/probe/consent.ts');
   const { server, before } = await withStore(options, (store) => approveServer({ store, env: process.env }, name));
   if (options.json === true) return printJson({ server });
   const what = before.fingerprint === server.fingerprint ? '' : ` Its definition now follows the config: ${launchLine(server)}.`;
-  if (before.status === 'pending') return print(`Confirmed server "${server.name}": MCP Warden may now start ${commandLineOf(server, 300)}.\n`);
+  if (before.status === 'pending') return print(`${confirmedMessage(server)}\n`);
   print(`Approved server "${server.name}" (was ${before.status}).${what}\n`);
 }
 

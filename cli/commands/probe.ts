@@ -3,8 +3,7 @@ import type { ProbeResult } from '../../core/api/probe.ts';
 import { invalidInput } from '../../core/api/errors.ts';
 import type { ServerDefinition } from '../../core/api/server.ts';
 import { recordProbe, type RecordedProbe } from '../../core/pins/record.ts';
-import { probeMany } from '../../core/probe/index.ts';
-import { commandLineOf } from '../../core/api/command-line.ts';
+import { confirmedMessage, probeMany } from '../../core/probe/index.ts';
 import { approveServer } from '../../core/registry/approve.ts';
 import { getServer, listServers } from '../../core/registry/read.ts';
 import { assertRunnable } from '../../core/registry/runnable.ts';
@@ -34,7 +33,7 @@ export async function probe(name: string | undefined, options: GlobalOptions & {
     const servers = named.map((s) => {
       if (options.yes !== true || s.status !== 'pending') return s;
       const confirmed = approveServer({ store, env: process.env }, s.id).server;
-      printError(`Confirmed server "${confirmed.name}": MCP Warden may now start ${commandLineOf(confirmed, 300)}.\n`);
+      printError(`${confirmedMessage(confirmed)}\n`);
       return confirmed;
     });
     const keychain = new OsKeychain(store.installId);

@@ -211,9 +211,10 @@ export type AttestRequest = z.infer<typeof attestRequestSchema>;
 
 /** `POST /api/v1/mcp-servers/:id/probe`: consent to start a server nobody approved yet. */
 /**
- * The launch a person was shown when confirming a pending command line (the UI's confirm step sends
- * what its dialog displayed): the confirmation holds only while the server still launches exactly
- * that, so a change made meanwhile (through the API) is not confirmed unseen.
+ * The launch a person was shown when confirming a pending server (the UI's confirm step sends what
+ * its dialog displayed: a command line, or a URL and its headers as written): the confirmation
+ * holds only while the server still launches exactly that, so a change made meanwhile (through the
+ * API) is not confirmed unseen.
  */
 export const seenLaunchSchema = z.strictObject(
   {
@@ -221,8 +222,10 @@ export const seenLaunchSchema = z.strictObject(
     args: z.array(z.string({ error: 'Each of seen.args must be a string.' }), { error: 'seen.args must be a list of strings.' }),
     cwd: z.string({ error: 'seen.cwd must be a string or null.' }).nullable(),
     env_template: z.array(z.strictObject({ key: z.string(), value: z.string() }), { error: 'seen.env_template must be a list of {key, value} pairs.' }),
+    url: z.string({ error: 'seen.url must be a string or null.' }).nullable().optional(),
+    headers: z.record(z.string(), z.string({ error: 'Each of seen.headers must be a string.' }), { error: 'seen.headers must be an object of strings.' }).optional(),
   },
-  { error: (i) => (i.code === 'unrecognized_keys' ? `Unknown field ${quoted(i.keys?.[0] ?? '')} in seen.` : 'seen must be the launch shown: {command, args, cwd, env_template}.') },
+  { error: (i) => (i.code === 'unrecognized_keys' ? `Unknown field ${quoted(i.keys?.[0] ?? '')} in seen.` : 'seen must be the launch shown: {command, args, cwd, env_template, url, headers}.') },
 );
 export type SeenLaunch = z.infer<typeof seenLaunchSchema>;
 

@@ -55,8 +55,9 @@ export interface ServerDefinition {
   /** SHA-256 (hex) of the launch fingerprint: transport, command, args, cwd, URL, header and env key names. */
   fingerprint: string;
   /**
-   * `discovered`: found in a client config, not yet approved; `pending`: its command line came in
-   * through the API (registered or changed there) and waits for a person to confirm it
+   * `discovered`: found in a client config, not yet approved; `pending`: its command line, or a URL
+   * its headers send keychain secrets to, came in through the API (registered or changed there) and
+   * waits for a person to confirm it
    * (core/probe/consent.ts); `approved`: registered by hand or approved; `declared`: registered by
    * name and capabilities only (no command yet), matched as soon as a client config lists a server
    * of that name.

@@ -68,8 +68,8 @@ export async function probeServer(def: ServerDefinition, options: ProbeOptions =
   assertRunnable(def);
   const started = performance.now();
   const elapsed = (): number => Math.round(performance.now() - started);
-  // A pending command line starts only once a person confirmed it (the server is approved then),
-  // whatever the caller asks: no path (probe --all, the setting `allow`) runs it before.
+  // A pending launch starts (or gets its secrets) only once a person confirmed it (the server is
+  // approved then), whatever the caller asks: no path (probe --all, the setting `allow`) runs it before.
   if (def.status === 'pending' || (options.requireApproval === true && needsConsent(def))) return consentRefusal(def);
 
   let redactor = new Redactor();

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { secretsSentBy } from '../api/command-line.ts';
 import { conflict, notFound, WardenError } from '../api/errors.ts';
 import { secretHandlesIn } from '../api/names.ts';
 import { parseServerInput } from '../api/server-schema.ts';
@@ -23,15 +24,21 @@ export interface RegisterContext {
   now?: () => Date;
   /**
    * The launch came in through the API (REST or the desktop app's dispatcher), not from a person at
-   * the CLI: a stdio command line given this way is stored `pending` until a person confirms it
-   * (core/probe/consent.ts).
+   * the CLI: a stdio command line, or an http/sse URL with headers that send keychain secrets, given
+   * this way is stored `pending` until a person confirms it (core/probe/consent.ts).
    */
   fromApi?: boolean;
 }
 
-/** The status of a launch given by `ctx`: a command line from the API waits for a person. */
-export function launchStatus(ctx: Pick<RegisterContext, 'fromApi'>, launch: { transport: string; command: string | null }): 'pending' | 'approved' {
-  return ctx.fromApi === true && launch.transport === 'stdio' && launch.command !== null ? 'pending' : 'approved';
+/**
+ * The status of a launch given by `ctx`: one from the API that would act with the user's means waits
+ * for a person. A stdio command runs code here; an http or sse server whose headers name keychain
+ * secrets sends them to its URL. An http server that sends nothing of the user's is approved.
+ */
+export function launchStatus(ctx: Pick<RegisterContext, 'fromApi'>, launch: Pick<Launch, 'transport' | 'command' | 'headers'>): 'pending' | 'approved' {
+  if (ctx.fromApi !== true) return 'approved';
+  const acts = launch.transport === 'stdio' ? launch.command !== null : secretsSentBy(launch).length > 0;
+  return acts ? 'pending' : 'approved';
 }
 
 /** A stable id: from the name for manual servers, from where it was found for discovered ones. */

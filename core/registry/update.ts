@@ -118,7 +118,8 @@ export function updateServer(options: ScanOptions & { where: PlatformEnv }, name
   const changed = COMPARED.filter((f) => JSON.stringify(current[f]) !== JSON.stringify(next[f]));
   if (changed.length === 0 && next.status === current.status) return current;
   const launchChanged = changed.some((f) => !DESCRIBING.has(f));
-  // A command line changed through the API waits for a person again, as a new one would.
+  // A launch changed through the API waits for a person again, as a new one would (a command line,
+  // or a URL with headers that send keychain secrets: a new URL, or secrets added to the headers).
   if (launchChanged && current.source.kind === 'manual') {
     const status = launchStatus(ctx, next);
     if (status === 'pending' || next.status === 'pending') next.status = status;

@@ -2,13 +2,14 @@
  * One server (`#/servers/<id>`): its definition, tools with pinned hashes and drift, attestation,
  * trust score with history, linked clients, attach/detach per client config, launcher policies, the
  * latest tool calls, open findings and audit events; actions Approve, Probe (consent first for a
- * discovered server, which nobody approved to run; a pending one, whose command line came in through
- * the API, is confirmed first, in a dialog showing that exact command line), Remove.
+ * discovered server, which nobody approved to run; a pending one, whose command line, or URL with
+ * headers sending keychain secrets, came in through the API, is confirmed first, in a dialog showing
+ * that exact command line, or that URL with each header as written and the secrets sent), Remove.
  */
 import { useState } from 'react';
 import type { ProbeResponse } from '../../../core/api/client.ts';
 import { WardenClientError } from '../../../core/api/client.ts';
-import { commandLineOf, visible } from '../../../core/api/command-line.ts';
+import { commandLineOf, secretsSentBy, visible } from '../../../core/api/command-line.ts';
 import type { ServerView } from '../../../core/api/rest.ts';
 import { Dialog, DiffView, ErrorState, formatTime, Loading, rowsFromAlert, SeverityBadge, TrustBadge } from '../components/index.ts';
 import { navigate, useAsync, useClient, useLiveEvents, useLiveRefetch } from '../state/index.ts';
@@ -243,10 +244,14 @@ function Actions(props: { server: ServerView; onChanged: () => void }) {
     }
   };
 
-  // Its command line came in through the API: nothing starts it until a person confirms it here (or in the CLI).
+  // Its command line (or a URL its headers send keychain secrets to) came in through the API: nothing
+  // starts it or connects to it until a person confirms it here (or in the CLI).
   const pending = s.status === 'pending';
+  const remote = s.transport !== 'stdio';
   // What the dialog shows is what is confirmed: a launch changed since is refused by the server.
-  const seen = { command: s.command, args: s.args, cwd: s.cwd, env_template: s.env_template };
+  const seen = { command: s.command, args: s.args, cwd: s.cwd, env_template: s.env_template, url: s.url, headers: s.headers };
+  const headers = Object.entries(s.headers);
+  const secrets = secretsSentBy(s);
   const approve = (): void => {
     setConsent(false);
     void act('approve', async () => {
@@ -297,7 +302,7 @@ function Actions(props: { server: ServerView; onChanged: () => void }) {
 
       <Dialog
         open={consent}
-        title={pending ? 'Confirm this command line?' : 'Start this server?'}
+        title={pending ? (remote ? 'Send keychain secrets to this URL?' : 'Confirm this command line?') : 'Start this server?'}
         onClose={() => setConsent(false)}
         actions={
           pending ? (
@@ -316,7 +321,12 @@ function Actions(props: { server: ServerView; onChanged: () => void }) {
           )
         }
       >
-        {pending ? (
+        {pending && remote ? (
+          <p>
+            <strong>{s.name}</strong> was registered through the API with headers that send secrets from your keychain to this URL, and MCP Warden has not
+            connected to it: no person has confirmed it yet. Confirming lets MCP Warden send them there (probe it); probing connects now:
+          </p>
+        ) : pending ? (
           <p>
             <strong>{s.name}</strong> was registered through the API, and MCP Warden has not started it: no person has confirmed its command line yet. Confirming
             lets MCP Warden start it (probe it, attach it to clients); probing starts it now on this machine:
@@ -327,8 +337,22 @@ function Actions(props: { server: ServerView; onChanged: () => void }) {
             prompts and resources:
           </p>
         )}
-        <pre className="command">{s.transport === 'stdio' ? commandLineOf(s) : s.url}</pre>
-        {pending && (
+        <pre className="command">{s.transport === 'stdio' ? commandLineOf(s) : visible(s.url ?? '')}</pre>
+        {pending && remote && (
+          <dl className="confirm-launch">
+            <dt>Headers</dt>
+            <dd className="mono">
+              {headers.map(([name, value]) => (
+                <div key={name}>
+                  {visible(name)}: {visible(value)}
+                </div>
+              ))}
+            </dd>
+            <dt>Secrets sent</dt>
+            <dd className="mono">{secrets.join(', ')}</dd>
+          </dl>
+        )}
+        {pending && !remote && (
           <dl className="confirm-launch">
             <dt>Working directory</dt>
             <dd className="mono">{s.cwd === null ? 'not set' : visible(s.cwd)}</dd>
@@ -336,7 +360,7 @@ function Actions(props: { server: ServerView; onChanged: () => void }) {
             <dd className="mono">{s.env_template.length === 0 ? 'nothing added' : s.env_template.map((e) => `${e.key}=${visible(e.value)}`).join(' ')}</dd>
           </dl>
         )}
-        <p>Only continue if you trust what this command runs.</p>
+        <p>{pending && remote ? 'Only continue if you trust this URL with these secrets.' : 'Only continue if you trust what this command runs.'}</p>
       </Dialog>
 
       <Dialog
