@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -51,4 +52,9 @@ test('scan: a FIFO renamed over a server\'s executable between the stat and the 
   assert.equal(project?.state, 'ok');
   assert.equal(project?.servers.length, ENTRIES);
   assert.equal(flipper.exitCode, null, 'the file kept flipping throughout');
+  // Stopped here, not in an after hook: the repository folder is removed by an earlier-registered hook,
+  // and a flipper still running would keep refilling it.
+  const exited = once(flipper, 'exit');
+  flipper.kill('SIGKILL');
+  await exited;
 });
