@@ -7,11 +7,19 @@
  * here: only the mapping from method to request.
  */
 import type { Alert } from './alert.ts';
-import type { AttestationDifference, AttestationStatement } from './attestation.ts';
-import type { AuditVerdict } from './audit.ts';
 import type { AttachResult, SecureResult, ServerPolicies } from './launcher.ts';
-import type { ContentFinding, ProbeResult, ServerIdentity, Definition } from './probe.ts';
+import type { ProbeResult } from './probe.ts';
 import type {
+  AuditVerifyResponse,
+  ClientView,
+  ListAlertsParams,
+  ListAuditParams,
+  ListServersParams,
+  ProbeResponse,
+  ScanResponse,
+  SettingsResponse,
+  ToolsResponse,
+  VerifyResponse,
   AgentView,
   ApiErrorCode,
   AttachRequest,
@@ -31,7 +39,22 @@ import type {
   TrustResponse,
 } from './rest.ts';
 import type { SecretInfo } from './secret.ts';
-import type { Pin, PinDiff } from './pin.ts';
+
+// Moved to ./rest/ with their resources; still exported here for the UI.
+export type {
+  AuditVerifyResponse,
+  ClientConfigView,
+  ClientView,
+  ConfigFinding,
+  ListAlertsParams,
+  ListAuditParams,
+  ListServersParams,
+  ProbeResponse,
+  ScanResponse,
+  SettingsResponse,
+  ToolsResponse,
+  VerifyResponse,
+} from './rest.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -61,116 +84,6 @@ export class WardenClientError extends Error {
     this.code = code;
     this.field = field;
   }
-}
-
-export interface ProbeResponse {
-  name: string;
-  server_id: string;
-  ok: boolean;
-  /** Present when ok is false. */
-  category?: string;
-  message?: string;
-  probe_id?: number;
-  pinned?: boolean;
-  diff?: PinDiff | null;
-  findings?: ContentFinding[];
-  alerts_opened?: number[];
-}
-
-export interface ToolsResponse {
-  server_id: string;
-  name: string;
-  pin: Pin | null;
-  last_probe: {
-    probe_id: number;
-    server: ServerIdentity;
-    tools: Definition[];
-    prompts: Definition[];
-    resources: Definition[];
-    resource_templates: Definition[];
-    diff: PinDiff | null;
-  } | null;
-}
-
-export interface VerifyResponse {
-  ok: boolean;
-  server_id: string;
-  name: string;
-  attestation_id: number;
-  status: 'valid' | 'failed';
-  differences: AttestationDifference[];
-  statement: AttestationStatement;
-  alert: Alert | null;
-}
-
-export type AuditVerifyResponse = AuditVerdict;
-
-export interface SettingsResponse {
-  /** Every setting's current value. */
-  values: Record<string, string>;
-  /** The values each setting accepts, in the order to offer them. */
-  choices: Record<string, string[]>;
-}
-
-/** A hygiene finding in a client config (plaintext secret, unpinned package, plain http): an open alert. */
-export interface ConfigFinding {
-  alert_id: number;
-  type: Alert['type'];
-  severity: Alert['severity'];
-  title: string;
-  server_name: string | null;
-  /** Where in the entry: `env.GITHUB_TOKEN`, `args[2]`, `url.query.key`. */
-  location: string | null;
-}
-
-export interface ClientConfigView {
-  agent_id: string;
-  path: string;
-  scope: string;
-  state: 'ok' | 'missing' | 'unparseable';
-  last_scan_at: string;
-  /** `attached`: the entry runs the server through MCP Warden's launcher (`mcp-warden run <name>`). */
-  servers: { id: string; name: string; key: string; status: ServerView['status']; present: boolean; attached: boolean }[];
-  findings: ConfigFinding[];
-}
-
-export interface ClientView {
-  /** Client id: `claude-desktop`, `cursor`, ... */
-  client: string;
-  /** Display name: `Claude Desktop`. */
-  name: string;
-  configs: ClientConfigView[];
-}
-
-export interface ScanResponse {
-  configs: number;
-  opened: number;
-  resolved: number;
-}
-
-export interface ListServersParams {
-  q?: string;
-  status?: 'discovered' | 'pending' | 'approved' | 'declared';
-  client?: string;
-  severity?: Alert['severity'];
-  sort?: 'name' | 'trust' | 'alerts';
-  limit?: number;
-  offset?: number;
-}
-
-export interface ListAlertsParams {
-  state?: Alert['state'];
-  severity?: Alert['severity'];
-  server?: string;
-  limit?: number;
-  offset?: number;
-}
-
-export interface ListAuditParams {
-  server?: string;
-  type?: string;
-  after?: number;
-  limit?: number;
 }
 
 export interface WardenClient {
