@@ -31,7 +31,7 @@ export class RouteTable {
   readonly #router = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 500 });
 
   constructor(routes: readonly Route[]) {
-    for (const route of routes) this.#router.on(route.method, `${API_PREFIX}${route.path}`, () => undefined, route);
+    for (const route of routes) this.#router.on(route.endpoint.method, `${API_PREFIX}${route.endpoint.path}`, () => undefined, route);
   }
 
   /**
@@ -41,7 +41,7 @@ export class RouteTable {
   find(method: string, url: string, path: string, http: boolean): Found {
     const lookup = (m: Method) => {
       const found = this.#router.find(m, url);
-      return found === null || (!http && (found.store as Route).httpOnly === true) ? null : found;
+      return found === null || (!http && (found.store as Route).endpoint.httpOnly === true) ? null : found;
     };
     const found = METHODS.includes(method as Method) ? lookup(method as Method) : null;
     if (found === null) {
