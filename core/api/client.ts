@@ -2,11 +2,14 @@
  * The typed client the UI talks to: one interface, two transports. In `mcp-warden serve` the
  * transport is HTTP (fetch + server-sent events, renderer/src/transport/http.ts); in the desktop app
  * it is the preload bridge (IPC to the main process, which runs the same route handlers in-process,
- * renderer/src/transport/ipc.ts). Every method maps to one REST endpoint (`/api/v1` + path), so the
- * REST API, the IPC bridge and the UI can never disagree about a shape. No DOM, no fetch, no Node
- * here: only the mapping from method to request.
+ * renderer/src/transport/ipc.ts). Every method is one entry of the endpoint table (./endpoints.ts,
+ * the one the server's routes are attached to), so the REST API, the IPC bridge and the UI can never
+ * disagree about a method, a path or a shape. No DOM, no fetch, no Node here: only the mapping from
+ * method to endpoint.
  */
 import type { Alert } from './alert.ts';
+import { requestPath, type CallArgs, type Endpoint, type HttpMethod, type ResponseOf } from './endpoint.ts';
+import { ENDPOINTS } from './endpoints.ts';
 import type { AttachResult, SecureResult, ServerPolicies } from './launcher.ts';
 import type { ProbeResult } from './probe.ts';
 import type {
@@ -56,7 +59,7 @@ export type {
   VerifyResponse,
 } from './rest.ts';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type { HttpMethod };
 
 /** What a transport answers for one request: the status and the parsed JSON body (or text for non-JSON). */
 export interface TransportResponse {
@@ -141,69 +144,65 @@ export interface WardenClient {
   subscribe(listener: (event: ApiEvent) => void, onStatus?: (connected: boolean) => void): () => void;
 }
 
-const seg = encodeURIComponent;
+/** Changes carry a body: `{}` when the call has none (as the server's parsers expect a JSON object). */
+const CARRIES_BODY: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH']);
 
-function query(params: object | undefined): string {
-  if (params === undefined) return '';
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') parts.push(`${seg(key)}=${seg(String(value))}`);
-  return parts.length === 0 ? '' : `?${parts.join('&')}`;
-}
-
-/** The one implementation of WardenClient, over any transport. */
+/** The one implementation of WardenClient, over any transport: every method is one entry of ENDPOINTS. */
 export function createWardenClient(transport: WardenTransport): WardenClient {
-  async function call<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
-    const response = await transport.request(method, path, body);
-    if (response.status >= 200 && response.status < 300) return response.body as T;
+  async function call<E extends Endpoint>(endpoint: E, args: CallArgs<E>): Promise<ResponseOf<E>> {
+    const body = args.body ?? (CARRIES_BODY.has(endpoint.method) ? {} : undefined);
+    const response = await transport.request(endpoint.method, requestPath(endpoint, args), body);
+    if (response.status >= 200 && response.status < 300) return response.body as ResponseOf<E>;
     const error = (response.body as { error?: { code?: ApiErrorCode; message?: string; field?: string } } | undefined)?.error;
     throw new WardenClientError(response.status, error?.code ?? 'internal', error?.message ?? `The request failed with status ${response.status}.`, error?.field);
   }
+  const E = ENDPOINTS;
   return {
-    listServers: (p) => call('GET', `/mcp-servers${query(p)}`),
-    getServer: (id) => call('GET', `/mcp-servers/${seg(id)}`),
-    registerServer: (body) => call('POST', '/mcp-servers', body),
-    patchServer: (id, body) => call('PATCH', `/mcp-servers/${seg(id)}`, body),
-    removeServer: (id) => call('DELETE', `/mcp-servers/${seg(id)}`),
-    probeServer: (id, body = {}) => call('POST', `/mcp-servers/${seg(id)}/probe`, body),
-    approveServer: (id, body = {}) => call('POST', `/mcp-servers/${seg(id)}/approve`, body),
-    attestServer: (id, body = {}) => call('POST', `/mcp-servers/${seg(id)}/attest`, body),
-    verifyServer: (id) => call('POST', `/mcp-servers/${seg(id)}/verify`, {}),
-    trust: (id) => call('GET', `/mcp-servers/${seg(id)}/trust`),
-    tools: (id) => call('GET', `/mcp-servers/${seg(id)}/tools`),
+    listServers: (query) => call(E.listServers, { query }),
+    getServer: (id) => call(E.getServer, { params: { id } }),
+    registerServer: (body) => call(E.registerServer, { body }),
+    patchServer: (id, body) => call(E.patchServer, { params: { id }, body }),
+    removeServer: (id) => call(E.removeServer, { params: { id } }),
+    probeServer: (id, body = {}) => call(E.probeServer, { params: { id }, body }),
+    approveServer: (id, body = {}) => call(E.approveServer, { params: { id }, body }),
+    attestServer: (id, body = {}) => call(E.attestServer, { params: { id }, body }),
+    verifyServer: (id) => call(E.verifyServer, { params: { id } }),
+    trust: (id) => call(E.getTrust, { params: { id } }),
+    tools: (id) => call(E.getTools, { params: { id } }),
 
-    attachServer: (id, body) => call('POST', `/mcp-servers/${seg(id)}/attach`, body),
-    detachServer: (id, body) => call('POST', `/mcp-servers/${seg(id)}/detach`, body),
-    secureServer: (id) => call('POST', `/mcp-servers/${seg(id)}/secure`, {}),
-    getPolicy: (id) => call('GET', `/mcp-servers/${seg(id)}/policy`),
-    setPolicy: (id, body) => call('PUT', `/mcp-servers/${seg(id)}/policy`, body),
-    toolCalls: (id, p) => call('GET', `/mcp-servers/${seg(id)}/tool-calls${query(p)}`),
+    attachServer: (id, body) => call(E.attachServer, { params: { id }, body }),
+    detachServer: (id, body) => call(E.detachServer, { params: { id }, body }),
+    secureServer: (id) => call(E.secureServer, { params: { id } }),
+    getPolicy: (id) => call(E.getPolicy, { params: { id } }),
+    setPolicy: (id, body) => call(E.setPolicy, { params: { id }, body }),
+    toolCalls: (id, query) => call(E.toolCalls, { params: { id }, query }),
 
-    listAgents: () => call('GET', '/agents'),
-    getAgent: (id) => call('GET', `/agents/${seg(id)}`),
-    linkAgentServer: (agent, server) => call('POST', `/agents/${seg(agent)}/mcp-servers/${seg(server)}`, {}),
-    unlinkAgentServer: (agent, server) => call('DELETE', `/agents/${seg(agent)}/mcp-servers/${seg(server)}`),
+    listAgents: () => call(E.listAgents, {}),
+    getAgent: (id) => call(E.getAgent, { params: { agentId: id } }),
+    linkAgentServer: (agent, server) => call(E.linkAgentServer, { params: { agentId: agent, mcpId: server } }),
+    unlinkAgentServer: (agent, server) => call(E.unlinkAgentServer, { params: { agentId: agent, mcpId: server } }),
 
-    listAlerts: (p) => call('GET', `/alerts${query(p)}`),
-    getAlert: (id) => call('GET', `/alerts/${id}`),
-    acknowledgeAlert: (id) => call('POST', `/alerts/${id}/acknowledge`, {}),
-    resolveAlert: (id) => call('POST', `/alerts/${id}/resolve`, {}),
+    listAlerts: (query) => call(E.listAlerts, { query }),
+    getAlert: (id) => call(E.getAlert, { params: { id } }),
+    acknowledgeAlert: (id) => call(E.acknowledgeAlert, { params: { id } }),
+    resolveAlert: (id) => call(E.resolveAlert, { params: { id } }),
 
-    listAudit: (p) => call('GET', `/audit${query(p)}`),
-    verifyAudit: () => call('GET', '/audit/verify'),
+    listAudit: (query) => call(E.listAudit, { query }),
+    verifyAudit: () => call(E.verifyAudit, {}),
 
-    listSecrets: () => call('GET', '/secrets'),
-    addSecret: (body) => call('POST', '/secrets', body),
-    removeSecret: (name) => call('DELETE', `/secrets/${seg(name)}`),
+    listSecrets: () => call(E.listSecrets, {}),
+    addSecret: (body) => call(E.addSecret, { body }),
+    removeSecret: (name) => call(E.removeSecret, { params: { name } }),
 
-    getSettings: () => call('GET', '/settings'),
-    setSetting: (key, value) => call('PUT', `/settings/${seg(key)}`, { value }),
+    getSettings: () => call(E.getSettings, {}),
+    setSetting: (key, value) => call(E.setSetting, { params: { key }, body: { value } }),
 
-    listClients: () => call('GET', '/clients'),
-    scanNow: () => call('POST', '/scan', {}),
+    listClients: () => call(E.listClients, {}),
+    scanNow: () => call(E.scan, {}),
 
-    listApiKeys: () => call('GET', '/api-keys'),
-    createApiKey: (name) => call('POST', '/api-keys', { name }),
-    revokeApiKey: (name) => call('DELETE', `/api-keys/${seg(name)}`),
+    listApiKeys: () => call(E.listApiKeys, {}),
+    createApiKey: (name) => call(E.createApiKey, { body: { name } }),
+    revokeApiKey: (name) => call(E.revokeApiKey, { params: { name } }),
 
     subscribe: (listener, onStatus) => transport.subscribe(listener, onStatus),
   };
