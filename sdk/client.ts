@@ -107,7 +107,7 @@ export class WardenClient {
   }
 
   /**
-   * One entry of the endpoint table (core/api/endpoints.ts: plain data, no zod), the one the
+   * One entry of the endpoint table (core/api/endpoints.ts: plain data), the one the
    * server's routes are attached to: its path filled in from `args`, through `request`.
    */
   #call<E extends Endpoint>(endpoint: E, args: CallArgs<E>, options?: { timeoutMs?: number }): Promise<ResponseOf<E>> {

@@ -34,6 +34,13 @@ export class RouteTable {
     for (const route of routes) this.#router.on(route.endpoint.method, `${API_PREFIX}${route.endpoint.path}`, () => undefined, route);
   }
 
+  /** What the router holds, as method and `/api/v1/...` path (test/api/endpoint-table.test.ts compares it with the endpoint table). */
+  registered(): { method: string; path: string; route: Route }[] {
+    // find-my-way keeps its routes on `routes` but does not declare it.
+    const { routes } = this.#router as unknown as { routes: { method: string; path: string; store: Route }[] };
+    return routes.map((r) => ({ method: r.method, path: r.path, route: r.store }));
+  }
+
   /**
    * The route for `method` and `url` (`/api/v1/...?query`), or a 404 / 405 naming what exists.
    * In-process (`http: false`) the HTTP-only routes (the event stream) do not exist.
