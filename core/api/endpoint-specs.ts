@@ -14,7 +14,7 @@ import { addSecretRequestSchema, createApiKeyRequestSchema, removeSecretQuerySch
 import { approveRequestSchema, attestRequestSchema, listServersQuerySchema, patchServerRequestSchema, probeRequestSchema, registerServerRequestSchema } from './rest/servers.ts';
 
 export interface EndpointSpec {
-  /** One line for the OpenAPI document. */
+  /** One line for the OpenAPI document's summary. */
   summary: string;
   /** The success status and what it answers, in words. */
   success: { status: number; description: string };

@@ -4,7 +4,7 @@
  * ...)`: a route that is not here cannot be written), the UI client (./client.ts) and the SDK
  * (sdk/client.ts) call through it, and the OpenAPI document is generated from it with the schemas
  * and words of ./endpoint-specs.ts. test/api/endpoint-table.test.ts holds the three together.
- * Order: the order of the OpenAPI document.
+ * Order: the OpenAPI document's order.
  */
 import type { Alert } from './alert.ts';
 import { defineEndpoints, endpoint, shape, type Endpoint } from './endpoint.ts';
