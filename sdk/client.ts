@@ -3,6 +3,9 @@
  * platform's `fetch`, so it runs in Node 18+, Deno, Bun and browsers alike.
  */
 import type { AgentView, ApiErrorBody, ApiErrorCode, AttestResponse, Page, ServerView, TrustResponse } from '../core/api/rest.ts';
+// Kept after the type import so the declaration file keeps this header (tsc drops a header attached to an elided import).
+import { requestPath, type CallArgs, type Endpoint, type ResponseOf } from '../core/api/endpoint.ts';
+import { ENDPOINTS } from '../core/api/endpoints.ts';
 import { WardenApiError, WardenConfigError, WardenConnectionError } from './errors.ts';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
@@ -103,58 +106,69 @@ export class WardenClient {
     return parsed as T;
   }
 
+  /**
+   * One entry of the endpoint table (core/api/endpoints.ts: plain data), the one the
+   * server's routes are attached to: its path filled in from `args`, through `request`.
+   */
+  #call<E extends Endpoint>(endpoint: E, args: CallArgs<E>, options?: { timeoutMs?: number }): Promise<ResponseOf<E>> {
+    return this.request<ResponseOf<E>>(endpoint.method, requestPath(endpoint, args), args.body, options);
+  }
+
   registerServer(input: RegisterMcpInput): Promise<ServerView> {
-    return this.request<ServerView>('POST', '/mcp-servers', {
-      name: input.serverName,
-      server_url: input.serverUrl,
-      ...(input.displayName === undefined ? {} : { display_name: input.displayName }),
-      ...(input.description === undefined ? {} : { description: input.description }),
-      ...(input.capabilities === undefined ? {} : { capabilities: input.capabilities }),
-      ...(input.command === undefined ? {} : { command: input.command }),
-      ...(input.args === undefined ? {} : { args: input.args }),
-      ...(input.env === undefined ? {} : { env_template: input.env }),
+    return this.#call(ENDPOINTS.registerServer, {
+      body: {
+        name: input.serverName,
+        server_url: input.serverUrl,
+        ...(input.displayName === undefined ? {} : { display_name: input.displayName }),
+        ...(input.description === undefined ? {} : { description: input.description }),
+        ...(input.capabilities === undefined ? {} : { capabilities: input.capabilities }),
+        ...(input.command === undefined ? {} : { command: input.command }),
+        ...(input.args === undefined ? {} : { args: input.args }),
+        ...(input.env === undefined ? {} : { env_template: input.env }),
+      },
     });
   }
 
   getServer(idOrName: string): Promise<ServerView> {
-    return this.request<ServerView>('GET', `/mcp-servers/${encodeURIComponent(idOrName)}`);
+    return this.#call(ENDPOINTS.getServer, { params: { id: idOrName } });
   }
 
   listServers(query: { q?: string; limit?: number; offset?: number } = {}): Promise<Page<ServerView>> {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
-    const qs = params.toString();
-    return this.request<Page<ServerView>>('GET', `/mcp-servers${qs === '' ? '' : `?${qs}`}`);
+    return this.#call(ENDPOINTS.listServers, { query });
   }
 
   registerAgent(input: { name: string; displayName?: string; description?: string }): Promise<AgentView> {
-    return this.request<AgentView>('POST', '/agents', {
-      name: input.name,
-      ...(input.displayName === undefined ? {} : { display_name: input.displayName }),
-      ...(input.description === undefined ? {} : { description: input.description }),
+    return this.#call(ENDPOINTS.registerAgent, {
+      body: {
+        name: input.name,
+        ...(input.displayName === undefined ? {} : { display_name: input.displayName }),
+        ...(input.description === undefined ? {} : { description: input.description }),
+      },
     });
   }
 
   getAgent(idOrName: string): Promise<AgentView> {
-    return this.request<AgentView>('GET', `/agents/${encodeURIComponent(idOrName)}`);
+    return this.#call(ENDPOINTS.getAgent, { params: { agentId: idOrName } });
   }
 
   linkServer(agent: string, server: string): Promise<AgentView> {
-    return this.request<AgentView>('POST', `/agents/${encodeURIComponent(agent)}/mcp-servers/${encodeURIComponent(server)}`);
+    return this.#call(ENDPOINTS.linkAgentServer, { params: { agentId: agent, mcpId: server } });
   }
 
   unlinkServer(agent: string, server: string): Promise<AgentView> {
-    return this.request<AgentView>('DELETE', `/agents/${encodeURIComponent(agent)}/mcp-servers/${encodeURIComponent(server)}`);
+    return this.#call(ENDPOINTS.unlinkAgentServer, { params: { agentId: agent, mcpId: server } });
   }
 
   attest(server: string, input: AttestInput = {}): Promise<AttestResponse> {
-    return this.request<AttestResponse>(
-      'POST',
-      `/mcp-servers/${encodeURIComponent(server)}/attest`,
+    return this.#call(
+      ENDPOINTS.attestServer,
       {
-        ...(input.publicKey === undefined ? {} : { public_key: input.publicKey }),
-        ...(input.attestationData === undefined ? {} : { attestation_data: input.attestationData }),
-        ...(input.signature === undefined ? {} : { signature: input.signature }),
+        params: { id: server },
+        body: {
+          ...(input.publicKey === undefined ? {} : { public_key: input.publicKey }),
+          ...(input.attestationData === undefined ? {} : { attestation_data: input.attestationData }),
+          ...(input.signature === undefined ? {} : { signature: input.signature }),
+        },
       },
       // Measuring an npx package may read a large cache.
       { timeoutMs: Math.max(this.#timeoutMs, 120_000) },
@@ -162,6 +176,6 @@ export class WardenClient {
   }
 
   trust(server: string): Promise<TrustResponse> {
-    return this.request<TrustResponse>('GET', `/mcp-servers/${encodeURIComponent(server)}/trust`);
+    return this.#call(ENDPOINTS.getTrust, { params: { id: server } });
   }
 }

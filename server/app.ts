@@ -110,7 +110,7 @@ export class WardenApp {
       method,
       url,
       http: { req, res },
-      admit: (route) => (route.public === true ? null : this.#authenticate(req)),
+      admit: (route) => (route.endpoint.public === true ? null : this.#authenticate(req)),
       body: () => readJsonBody(req),
       signal: () => {
         const gone = new AbortController();

@@ -1,12 +1,13 @@
 /**
- * The OpenAPI 3.1 document (`GET /api/v1/openapi.json`), generated from the route table and the zod
- * schemas in core/api/rest.ts with zod's own `z.toJSONSchema` (OpenAPI 3.1 schemas are JSON Schema
+ * The OpenAPI 3.1 document (`GET /api/v1/openapi.json`), generated from the table of endpoints
+ * (core/api/endpoints.ts) and their specs and zod schemas (core/api/endpoint-specs.ts) with zod's own `z.toJSONSchema` (OpenAPI 3.1 schemas are JSON Schema
  * 2020-12, which is what it writes). Request bodies and query parameters therefore cannot drift from
  * what the server validates. Built once, on first request.
  */
 import { z } from 'zod';
+import { ENDPOINT_SPECS } from '../core/api/endpoint-specs.ts';
+import { ENDPOINT_LIST } from '../core/api/endpoints.ts';
 import { API_PREFIX, HTTP_STATUS, type ApiErrorCode } from '../core/api/rest.ts';
-import type { Route } from './route.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -21,9 +22,11 @@ const STATUS_TEXT: Record<number, string> = Object.fromEntries(
 
 const COMMON_ERRORS = [400, 401, 403, 429];
 
-export function openApiDocument(routes: readonly Route[], version: string): JsonSchema {
+export function openApiDocument(version: string): JsonSchema {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of routes) {
+  for (const endpoint of ENDPOINT_LIST) {
+    const spec = ENDPOINT_SPECS[endpoint.name];
+    const route = { ...endpoint, ...spec };
     const template = `${API_PREFIX}${route.path.replace(/:([A-Za-z]+)/g, '{$1}')}`;
     const parameters: unknown[] = [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
       name: m[1],
@@ -32,11 +35,11 @@ export function openApiDocument(routes: readonly Route[], version: string): Json
       description: m[1] === 'id' && route.path.startsWith('/alerts') ? 'The alert id' : m[1] === 'name' ? 'The name' : m[1] === 'key' ? "The setting's name" : 'An id or a name',
       schema: { type: 'string' },
     }));
-    if (route.querySchema !== undefined) {
-      const query = schemaOf(route.querySchema) as { properties?: Record<string, JsonSchema> };
+    if (route.query !== undefined) {
+      const query = schemaOf(route.query) as { properties?: Record<string, JsonSchema> };
       for (const [name, schema] of Object.entries(query.properties ?? {})) parameters.push({ name, in: 'query', required: false, schema });
     }
-    const errors = route.public === true ? [] : [...new Set([...COMMON_ERRORS, ...(route.requestBody ? [413] : []), ...(route.errors ?? [])])].sort();
+    const errors = route.public === true ? [] : [...new Set([...COMMON_ERRORS, ...(route.body ? [413] : []), ...(route.errors ?? [])])].sort();
     const responses: Record<string, unknown> = {
       [String(route.success.status)]: {
         description: route.success.description,
@@ -50,7 +53,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Json
     (paths[template] as Record<string, unknown>)[route.method.toLowerCase()] = {
       summary: route.summary,
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(route.requestBody !== undefined ? { requestBody: { required: route.method !== 'POST' || !/\/(probe|approve)$/.test(route.path), content: { 'application/json': { schema: schemaOf(route.requestBody) } } } } : {}),
+      ...(route.body !== undefined ? { requestBody: { required: route.method !== 'POST' || !/\/(probe|approve)$/.test(route.path), content: { 'application/json': { schema: schemaOf(route.body) } } } } : {}),
       responses,
       ...(route.public === true ? { security: [] } : {}),
     };

@@ -1,12 +1,16 @@
 /**
- * What a route is: a method, a path under `/api/v1`, and a handler that gets the parsed request and
- * the services of this server, and answers a status and a JSON body (or takes the HTTP response
- * over, as the event stream does). Route tables are plain data, registered once at start-up, and
- * served both over HTTP (app.ts) and in-process to the desktop app (dispatch.ts): a handler sees the
- * HTTP exchange only through `http`, which the in-process path does not have.
+ * What a route is: an endpoint of the table in core/api/endpoints.ts (its method, path and flags are
+ * that entry's, never written here) and a handler that gets the parsed request and the services of
+ * this server, and answers a status and a JSON body (or takes the HTTP response over, as the event
+ * stream does). `handle(ENDPOINTS.x, handler)` is the only way to make one. Routes are registered
+ * once at start-up and served both over HTTP (app.ts) and in-process to the desktop app
+ * (dispatch.ts): a handler sees the HTTP exchange only through `http`, which the in-process path
+ * does not have.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
+import type { HttpMethod } from '../core/api/endpoint.ts';
+import type { DeclaredEndpoint } from '../core/api/endpoints.ts';
 import type { PlatformEnv } from '../core/api/discovery.ts';
 import { toWardenError } from '../core/api/server-schema.ts';
 import type { ScanOptions } from '../core/discovery/scan.ts';
@@ -16,7 +20,7 @@ import type { Store } from '../core/store/database.ts';
 import type { EventHub } from './events.ts';
 import type { ResponseCache } from './response-cache.ts';
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type Method = HttpMethod;
 
 /** Everything a handler may use. One instance per server; nothing here is per request. */
 export interface Services {
@@ -69,25 +73,13 @@ export const STREAMED = Symbol('streamed');
 export type Handler = (request: ApiRequest, services: Services) => Reply | typeof STREAMED | Promise<Reply | typeof STREAMED>;
 
 export interface Route {
-  method: Method;
-  /** Under `/api/v1`, find-my-way syntax (`/mcp-servers/:id`). */
-  path: string;
-  handler: Handler;
-  /** No authentication (health only). */
-  public?: true;
-  /** Needs the HTTP exchange (the event stream): the in-process dispatcher answers 404. */
-  httpOnly?: true;
-  /** One line for the OpenAPI document. */
-  summary: string;
-  /** The request body schema, for the OpenAPI document (handlers pass bodies to the engine, which validates them). */
-  requestBody?: z.ZodType;
-  /** The query schema, validated here and listed in the OpenAPI document. */
-  querySchema?: z.ZodType;
-  /** The success status and what it answers, in words. */
-  success: { status: number; description: string };
-  /** The error statuses this route answers besides the common ones (400/401/403/413/429). */
-  errors?: number[];
+  /** An entry of ENDPOINTS: the method, path (under `/api/v1`), `public` and `httpOnly` come from it. */
+  readonly endpoint: DeclaredEndpoint;
+  readonly handler: Handler;
 }
+
+/** The route of one declared endpoint: `handle(ENDPOINTS.listServers, (r, s) => ...)`. */
+export const handle = (endpoint: DeclaredEndpoint, handler: Handler): Route => ({ endpoint, handler });
 
 export const ok = (body: unknown, status = 200): Reply => ({ status, body });
 

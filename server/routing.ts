@@ -31,7 +31,14 @@ export class RouteTable {
   readonly #router = FindMyWay({ ignoreTrailingSlash: true, maxParamLength: 500 });
 
   constructor(routes: readonly Route[]) {
-    for (const route of routes) this.#router.on(route.method, `${API_PREFIX}${route.path}`, () => undefined, route);
+    for (const route of routes) this.#router.on(route.endpoint.method, `${API_PREFIX}${route.endpoint.path}`, () => undefined, route);
+  }
+
+  /** What the router holds, as method and `/api/v1/...` path (test/api/endpoint-table.test.ts compares it with the endpoint table). */
+  registered(): { method: string; path: string; route: Route }[] {
+    // find-my-way keeps its routes on `routes` but does not declare it.
+    const { routes } = this.#router as unknown as { routes: { method: string; path: string; store: Route }[] };
+    return routes.map((r) => ({ method: r.method, path: r.path, route: r.store }));
   }
 
   /**
@@ -41,7 +48,7 @@ export class RouteTable {
   find(method: string, url: string, path: string, http: boolean): Found {
     const lookup = (m: Method) => {
       const found = this.#router.find(m, url);
-      return found === null || (!http && (found.store as Route).httpOnly === true) ? null : found;
+      return found === null || (!http && (found.store as Route).endpoint.httpOnly === true) ? null : found;
     };
     const found = METHODS.includes(method as Method) ? lookup(method as Method) : null;
     if (found === null) {

@@ -2,16 +2,27 @@
  * The typed client the UI talks to: one interface, two transports. In `mcp-warden serve` the
  * transport is HTTP (fetch + server-sent events, renderer/src/transport/http.ts); in the desktop app
  * it is the preload bridge (IPC to the main process, which runs the same route handlers in-process,
- * renderer/src/transport/ipc.ts). Every method maps to one REST endpoint (`/api/v1` + path), so the
- * REST API, the IPC bridge and the UI can never disagree about a shape. No DOM, no fetch, no Node
- * here: only the mapping from method to request.
+ * renderer/src/transport/ipc.ts). Every method is one entry of the endpoint table (./endpoints.ts,
+ * the one the server's routes are attached to), so the REST API, the IPC bridge and the UI can never
+ * disagree about a method, a path or a shape. No DOM, no fetch, no Node here: only the mapping from
+ * method to endpoint.
  */
 import type { Alert } from './alert.ts';
-import type { AttestationDifference, AttestationStatement } from './attestation.ts';
-import type { AuditVerdict } from './audit.ts';
+import { requestPath, type CallArgs, type Endpoint, type HttpMethod, type ResponseOf } from './endpoint.ts';
+import { ENDPOINTS } from './endpoints.ts';
 import type { AttachResult, SecureResult, ServerPolicies } from './launcher.ts';
-import type { ContentFinding, ProbeResult, ServerIdentity, Definition } from './probe.ts';
+import type { ProbeResult } from './probe.ts';
 import type {
+  AuditVerifyResponse,
+  ClientView,
+  ListAlertsParams,
+  ListAuditParams,
+  ListServersParams,
+  ProbeResponse,
+  ScanResponse,
+  SettingsResponse,
+  ToolsResponse,
+  VerifyResponse,
   AgentView,
   ApiErrorCode,
   AttachRequest,
@@ -31,9 +42,24 @@ import type {
   TrustResponse,
 } from './rest.ts';
 import type { SecretInfo } from './secret.ts';
-import type { Pin, PinDiff } from './pin.ts';
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+// Moved to ./rest/ with their resources; still exported here for the UI.
+export type {
+  AuditVerifyResponse,
+  ClientConfigView,
+  ClientView,
+  ConfigFinding,
+  ListAlertsParams,
+  ListAuditParams,
+  ListServersParams,
+  ProbeResponse,
+  ScanResponse,
+  SettingsResponse,
+  ToolsResponse,
+  VerifyResponse,
+} from './rest.ts';
+
+export type { HttpMethod };
 
 /** What a transport answers for one request: the status and the parsed JSON body (or text for non-JSON). */
 export interface TransportResponse {
@@ -61,116 +87,6 @@ export class WardenClientError extends Error {
     this.code = code;
     this.field = field;
   }
-}
-
-export interface ProbeResponse {
-  name: string;
-  server_id: string;
-  ok: boolean;
-  /** Present when ok is false. */
-  category?: string;
-  message?: string;
-  probe_id?: number;
-  pinned?: boolean;
-  diff?: PinDiff | null;
-  findings?: ContentFinding[];
-  alerts_opened?: number[];
-}
-
-export interface ToolsResponse {
-  server_id: string;
-  name: string;
-  pin: Pin | null;
-  last_probe: {
-    probe_id: number;
-    server: ServerIdentity;
-    tools: Definition[];
-    prompts: Definition[];
-    resources: Definition[];
-    resource_templates: Definition[];
-    diff: PinDiff | null;
-  } | null;
-}
-
-export interface VerifyResponse {
-  ok: boolean;
-  server_id: string;
-  name: string;
-  attestation_id: number;
-  status: 'valid' | 'failed';
-  differences: AttestationDifference[];
-  statement: AttestationStatement;
-  alert: Alert | null;
-}
-
-export type AuditVerifyResponse = AuditVerdict;
-
-export interface SettingsResponse {
-  /** Every setting's current value. */
-  values: Record<string, string>;
-  /** The values each setting accepts, in the order to offer them. */
-  choices: Record<string, string[]>;
-}
-
-/** A hygiene finding in a client config (plaintext secret, unpinned package, plain http): an open alert. */
-export interface ConfigFinding {
-  alert_id: number;
-  type: Alert['type'];
-  severity: Alert['severity'];
-  title: string;
-  server_name: string | null;
-  /** Where in the entry: `env.GITHUB_TOKEN`, `args[2]`, `url.query.key`. */
-  location: string | null;
-}
-
-export interface ClientConfigView {
-  agent_id: string;
-  path: string;
-  scope: string;
-  state: 'ok' | 'missing' | 'unparseable';
-  last_scan_at: string;
-  /** `attached`: the entry runs the server through MCP Warden's launcher (`mcp-warden run <name>`). */
-  servers: { id: string; name: string; key: string; status: ServerView['status']; present: boolean; attached: boolean }[];
-  findings: ConfigFinding[];
-}
-
-export interface ClientView {
-  /** Client id: `claude-desktop`, `cursor`, ... */
-  client: string;
-  /** Display name: `Claude Desktop`. */
-  name: string;
-  configs: ClientConfigView[];
-}
-
-export interface ScanResponse {
-  configs: number;
-  opened: number;
-  resolved: number;
-}
-
-export interface ListServersParams {
-  q?: string;
-  status?: 'discovered' | 'pending' | 'approved' | 'declared';
-  client?: string;
-  severity?: Alert['severity'];
-  sort?: 'name' | 'trust' | 'alerts';
-  limit?: number;
-  offset?: number;
-}
-
-export interface ListAlertsParams {
-  state?: Alert['state'];
-  severity?: Alert['severity'];
-  server?: string;
-  limit?: number;
-  offset?: number;
-}
-
-export interface ListAuditParams {
-  server?: string;
-  type?: string;
-  after?: number;
-  limit?: number;
 }
 
 export interface WardenClient {
@@ -228,69 +144,65 @@ export interface WardenClient {
   subscribe(listener: (event: ApiEvent) => void, onStatus?: (connected: boolean) => void): () => void;
 }
 
-const seg = encodeURIComponent;
+/** Changes carry a body: `{}` when the call has none (as the server's parsers expect a JSON object). */
+const CARRIES_BODY: ReadonlySet<HttpMethod> = new Set(['POST', 'PUT', 'PATCH']);
 
-function query(params: object | undefined): string {
-  if (params === undefined) return '';
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') parts.push(`${seg(key)}=${seg(String(value))}`);
-  return parts.length === 0 ? '' : `?${parts.join('&')}`;
-}
-
-/** The one implementation of WardenClient, over any transport. */
+/** The one implementation of WardenClient, over any transport: every method is one entry of ENDPOINTS. */
 export function createWardenClient(transport: WardenTransport): WardenClient {
-  async function call<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
-    const response = await transport.request(method, path, body);
-    if (response.status >= 200 && response.status < 300) return response.body as T;
+  async function call<E extends Endpoint>(endpoint: E, args: CallArgs<E>): Promise<ResponseOf<E>> {
+    const body = args.body ?? (CARRIES_BODY.has(endpoint.method) ? {} : undefined);
+    const response = await transport.request(endpoint.method, requestPath(endpoint, args), body);
+    if (response.status >= 200 && response.status < 300) return response.body as ResponseOf<E>;
     const error = (response.body as { error?: { code?: ApiErrorCode; message?: string; field?: string } } | undefined)?.error;
     throw new WardenClientError(response.status, error?.code ?? 'internal', error?.message ?? `The request failed with status ${response.status}.`, error?.field);
   }
+  const E = ENDPOINTS;
   return {
-    listServers: (p) => call('GET', `/mcp-servers${query(p)}`),
-    getServer: (id) => call('GET', `/mcp-servers/${seg(id)}`),
-    registerServer: (body) => call('POST', '/mcp-servers', body),
-    patchServer: (id, body) => call('PATCH', `/mcp-servers/${seg(id)}`, body),
-    removeServer: (id) => call('DELETE', `/mcp-servers/${seg(id)}`),
-    probeServer: (id, body = {}) => call('POST', `/mcp-servers/${seg(id)}/probe`, body),
-    approveServer: (id, body = {}) => call('POST', `/mcp-servers/${seg(id)}/approve`, body),
-    attestServer: (id, body = {}) => call('POST', `/mcp-servers/${seg(id)}/attest`, body),
-    verifyServer: (id) => call('POST', `/mcp-servers/${seg(id)}/verify`, {}),
-    trust: (id) => call('GET', `/mcp-servers/${seg(id)}/trust`),
-    tools: (id) => call('GET', `/mcp-servers/${seg(id)}/tools`),
+    listServers: (query) => call(E.listServers, { query }),
+    getServer: (id) => call(E.getServer, { params: { id } }),
+    registerServer: (body) => call(E.registerServer, { body }),
+    patchServer: (id, body) => call(E.patchServer, { params: { id }, body }),
+    removeServer: (id) => call(E.removeServer, { params: { id } }),
+    probeServer: (id, body = {}) => call(E.probeServer, { params: { id }, body }),
+    approveServer: (id, body = {}) => call(E.approveServer, { params: { id }, body }),
+    attestServer: (id, body = {}) => call(E.attestServer, { params: { id }, body }),
+    verifyServer: (id) => call(E.verifyServer, { params: { id } }),
+    trust: (id) => call(E.getTrust, { params: { id } }),
+    tools: (id) => call(E.getTools, { params: { id } }),
 
-    attachServer: (id, body) => call('POST', `/mcp-servers/${seg(id)}/attach`, body),
-    detachServer: (id, body) => call('POST', `/mcp-servers/${seg(id)}/detach`, body),
-    secureServer: (id) => call('POST', `/mcp-servers/${seg(id)}/secure`, {}),
-    getPolicy: (id) => call('GET', `/mcp-servers/${seg(id)}/policy`),
-    setPolicy: (id, body) => call('PUT', `/mcp-servers/${seg(id)}/policy`, body),
-    toolCalls: (id, p) => call('GET', `/mcp-servers/${seg(id)}/tool-calls${query(p)}`),
+    attachServer: (id, body) => call(E.attachServer, { params: { id }, body }),
+    detachServer: (id, body) => call(E.detachServer, { params: { id }, body }),
+    secureServer: (id) => call(E.secureServer, { params: { id } }),
+    getPolicy: (id) => call(E.getPolicy, { params: { id } }),
+    setPolicy: (id, body) => call(E.setPolicy, { params: { id }, body }),
+    toolCalls: (id, query) => call(E.toolCalls, { params: { id }, query }),
 
-    listAgents: () => call('GET', '/agents'),
-    getAgent: (id) => call('GET', `/agents/${seg(id)}`),
-    linkAgentServer: (agent, server) => call('POST', `/agents/${seg(agent)}/mcp-servers/${seg(server)}`, {}),
-    unlinkAgentServer: (agent, server) => call('DELETE', `/agents/${seg(agent)}/mcp-servers/${seg(server)}`),
+    listAgents: () => call(E.listAgents, {}),
+    getAgent: (id) => call(E.getAgent, { params: { agentId: id } }),
+    linkAgentServer: (agent, server) => call(E.linkAgentServer, { params: { agentId: agent, mcpId: server } }),
+    unlinkAgentServer: (agent, server) => call(E.unlinkAgentServer, { params: { agentId: agent, mcpId: server } }),
 
-    listAlerts: (p) => call('GET', `/alerts${query(p)}`),
-    getAlert: (id) => call('GET', `/alerts/${id}`),
-    acknowledgeAlert: (id) => call('POST', `/alerts/${id}/acknowledge`, {}),
-    resolveAlert: (id) => call('POST', `/alerts/${id}/resolve`, {}),
+    listAlerts: (query) => call(E.listAlerts, { query }),
+    getAlert: (id) => call(E.getAlert, { params: { id } }),
+    acknowledgeAlert: (id) => call(E.acknowledgeAlert, { params: { id } }),
+    resolveAlert: (id) => call(E.resolveAlert, { params: { id } }),
 
-    listAudit: (p) => call('GET', `/audit${query(p)}`),
-    verifyAudit: () => call('GET', '/audit/verify'),
+    listAudit: (query) => call(E.listAudit, { query }),
+    verifyAudit: () => call(E.verifyAudit, {}),
 
-    listSecrets: () => call('GET', '/secrets'),
-    addSecret: (body) => call('POST', '/secrets', body),
-    removeSecret: (name) => call('DELETE', `/secrets/${seg(name)}`),
+    listSecrets: () => call(E.listSecrets, {}),
+    addSecret: (body) => call(E.addSecret, { body }),
+    removeSecret: (name) => call(E.removeSecret, { params: { name } }),
 
-    getSettings: () => call('GET', '/settings'),
-    setSetting: (key, value) => call('PUT', `/settings/${seg(key)}`, { value }),
+    getSettings: () => call(E.getSettings, {}),
+    setSetting: (key, value) => call(E.setSetting, { params: { key }, body: { value } }),
 
-    listClients: () => call('GET', '/clients'),
-    scanNow: () => call('POST', '/scan', {}),
+    listClients: () => call(E.listClients, {}),
+    scanNow: () => call(E.scan, {}),
 
-    listApiKeys: () => call('GET', '/api-keys'),
-    createApiKey: (name) => call('POST', '/api-keys', { name }),
-    revokeApiKey: (name) => call('DELETE', `/api-keys/${seg(name)}`),
+    listApiKeys: () => call(E.listApiKeys, {}),
+    createApiKey: (name) => call(E.createApiKey, { body: { name } }),
+    revokeApiKey: (name) => call(E.revokeApiKey, { params: { name } }),
 
     subscribe: (listener, onStatus) => transport.subscribe(listener, onStatus),
   };

@@ -1,7 +1,11 @@
-/** Every route of the API, in the order the OpenAPI document lists them: served over HTTP and in-process alike. */
+/**
+ * Every route of the API, one per endpoint of core/api/endpoints.ts (test/api/endpoint-table.test.ts
+ * checks none is missing or doubled): served over HTTP and in-process alike.
+ */
+import { ENDPOINTS } from '../../core/api/endpoints.ts';
 import { openApiDocument } from '../openapi.ts';
 import { packageVersion } from '../package-root.ts';
-import { ok, type Route } from '../route.ts';
+import { handle, ok, type Route } from '../route.ts';
 import { agentRoutes } from './agents.ts';
 import { alertAuditRoutes } from './alerts-audit.ts';
 import { clientRoutes } from './clients.ts';
@@ -20,11 +24,5 @@ export const ROUTES: readonly Route[] = [
   ...clientRoutes,
   ...secretSettingRoutes,
   ...metaRoutes,
-  {
-    method: 'GET',
-    path: '/openapi.json',
-    summary: 'This API as an OpenAPI 3.1 document, generated from the same schemas the server validates with',
-    success: { status: 200, description: 'The OpenAPI document' },
-    handler: () => ok((openApiBytes ??= Buffer.from(JSON.stringify(openApiDocument(ROUTES, packageVersion()))))),
-  },
+  handle(ENDPOINTS.openApi, () => ok((openApiBytes ??= Buffer.from(JSON.stringify(openApiDocument(packageVersion())))))),
 ];

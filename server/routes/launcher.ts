@@ -6,6 +6,7 @@
  * tool-calls is the newest `tool.called` audit events the launcher wrote. The engine validates and
  * audits; each change is announced as a `registry` event.
  */
+import { ENDPOINTS } from '../../core/api/endpoints.ts';
 import { unavailable } from '../../core/api/errors.ts';
 import { TOOL_CALL_EVENT, type AttachResult, type ToolCallDetails } from '../../core/api/launcher.ts';
 import { attachRequestSchema, detachRequestSchema, setPolicyRequestSchema, toolCallsQuerySchema, type ToolCallView } from '../../core/api/rest.ts';
@@ -15,7 +16,7 @@ import { latestAudit } from '../../core/audit/latest-events.ts';
 import { getServerPolicies, setServerPolicies } from '../../core/launcher/policy.ts';
 import { getServer } from '../../core/registry/read.ts';
 import { secureServer } from '../../core/secure/secure.ts';
-import { ok, param, parseBody, parseQuery, type Route, type Services } from '../route.ts';
+import { handle, ok, param, parseBody, parseQuery, type Route, type Services } from '../route.ts';
 
 function changed(s: Services, reason: string, serverId: string): void {
   s.hub.emit({ type: 'registry', reason, server_id: serverId });
@@ -34,87 +35,41 @@ function attached(s: Services, reason: string, result: AttachResult) {
 }
 
 export const launcherRoutes: Route[] = [
-  {
-    method: 'POST',
-    path: '/mcp-servers/:id/attach',
-    summary: "Write the server into a client's config as an entry that runs mcp-warden run (absolute paths, atomic write, timestamped backup, other keys untouched)",
-    requestBody: attachRequestSchema,
-    success: { status: 200, description: 'AttachResult: the config file, the entry key, whether anything was written and the backup' },
-    errors: [404, 409],
-    handler: (r, s) => {
-      const body = parseBody(attachRequestSchema, r.body);
-      const result = attachServer(s.scan, param(r, 'id'), { client: body.client, configPath: body.config_path, launcher: launcher(s) });
-      return attached(s, 'attached', result);
-    },
-  },
-  {
-    method: 'POST',
-    path: '/mcp-servers/:id/detach',
-    summary: "Put the plain entry back in a client's config (or remove it with remove: true), with a backup",
-    requestBody: detachRequestSchema,
-    success: { status: 200, description: 'AttachResult' },
-    errors: [404, 409],
-    handler: (r, s) => {
-      const body = parseBody(detachRequestSchema, r.body);
-      const result = detachServer(s.scan, param(r, 'id'), { client: body.client, configPath: body.config_path, remove: body.remove, launcher: launcher(s) });
-      return attached(s, body.remove === true ? 'detached_removed' : 'detached', result);
-    },
-  },
-  {
-    method: 'POST',
-    path: '/mcp-servers/:id/secure',
-    summary: "Move the server's plaintext config secrets to the OS keychain: each value under a generated name, the entry rewritten to run through the launcher with {{secret:NAME}} handles, a backup kept",
-    success: { status: 200, description: '{items: SecureResult[]}: per config entry, what moved where (locations and secret names, never values), what was left and why, the backup' },
-    errors: [404, 409, 503],
-    handler: (r, s) => {
-      const target = getServer(s.store.db, param(r, 'id'));
-      // Checked first: nothing is read or written when the keychain cannot store.
-      const state = s.keychain.status();
-      if (!state.available) throw unavailable(state.problem ?? 'The OS keychain is not available.');
-      const items = secureServer(s.scan, target.id, { launcher: launcher(s), keychain: s.keychain });
-      changed(s, 'secured', target.id);
-      return ok({ items });
-    },
-  },
-  {
-    method: 'GET',
-    path: '/mcp-servers/:id/policy',
-    summary: "The server's own attestation and undeclared-tool policies (null follows the global setting) and the ones in force",
-    success: { status: 200, description: 'ServerPolicies: {attestation, undeclared, effective}' },
-    errors: [404],
-    handler: (r, s) => ok(getServerPolicies(s.store.db, getServer(s.store.db, param(r, 'id')).id)),
-  },
-  {
-    method: 'PUT',
-    path: '/mcp-servers/:id/policy',
-    summary: 'Set the server\'s own policies: "warn" or "block", null to follow the global setting again; a field left out stays as it is (audited)',
-    requestBody: setPolicyRequestSchema,
-    success: { status: 200, description: 'ServerPolicies after the change' },
-    errors: [404],
-    handler: (r, s) => {
-      const change = parseBody(setPolicyRequestSchema, r.body);
-      const target = getServer(s.store.db, param(r, 'id'));
-      const policies = setServerPolicies(s.store, target.id, change);
-      changed(s, 'policy_changed', target.id);
-      return ok(policies);
-    },
-  },
-  {
-    method: 'GET',
-    path: '/mcp-servers/:id/tool-calls',
-    summary: 'The latest tool calls the launcher saw for this server (tool.called audit events), newest first',
-    querySchema: toolCallsQuerySchema,
-    success: { status: 200, description: '{items: ToolCallView[]}: seq and time with the call\'s tool, duration, error, blocked, undeclared and argument keys' },
-    errors: [404],
-    handler: (r, s) => {
-      const { limit } = parseQuery(toolCallsQuerySchema, r.query);
-      const target = getServer(s.store.db, param(r, 'id'));
-      const items: ToolCallView[] = latestAudit(s.store.db, { serverId: target.id, type: TOOL_CALL_EVENT, limit }).map((e) => {
-        const details = e.details as unknown as ToolCallDetails;
-        // Events written before `outcome` existed say only whether the call failed.
-        return { ...details, outcome: details.outcome ?? (details.error ? 'error' : 'ok'), seq: e.seq, at: e.at };
-      });
-      return ok({ items });
-    },
-  },
+  handle(ENDPOINTS.attachServer, (r, s) => {
+    const body = parseBody(attachRequestSchema, r.body);
+    const result = attachServer(s.scan, param(r, 'id'), { client: body.client, configPath: body.config_path, launcher: launcher(s) });
+    return attached(s, 'attached', result);
+  }),
+  handle(ENDPOINTS.detachServer, (r, s) => {
+    const body = parseBody(detachRequestSchema, r.body);
+    const result = detachServer(s.scan, param(r, 'id'), { client: body.client, configPath: body.config_path, remove: body.remove, launcher: launcher(s) });
+    return attached(s, body.remove === true ? 'detached_removed' : 'detached', result);
+  }),
+  handle(ENDPOINTS.secureServer, (r, s) => {
+    const target = getServer(s.store.db, param(r, 'id'));
+    // Checked first: nothing is read or written when the keychain cannot store.
+    const state = s.keychain.status();
+    if (!state.available) throw unavailable(state.problem ?? 'The OS keychain is not available.');
+    const items = secureServer(s.scan, target.id, { launcher: launcher(s), keychain: s.keychain });
+    changed(s, 'secured', target.id);
+    return ok({ items });
+  }),
+  handle(ENDPOINTS.getPolicy, (r, s) => ok(getServerPolicies(s.store.db, getServer(s.store.db, param(r, 'id')).id))),
+  handle(ENDPOINTS.setPolicy, (r, s) => {
+    const change = parseBody(setPolicyRequestSchema, r.body);
+    const target = getServer(s.store.db, param(r, 'id'));
+    const policies = setServerPolicies(s.store, target.id, change);
+    changed(s, 'policy_changed', target.id);
+    return ok(policies);
+  }),
+  handle(ENDPOINTS.toolCalls, (r, s) => {
+    const { limit } = parseQuery(toolCallsQuerySchema, r.query);
+    const target = getServer(s.store.db, param(r, 'id'));
+    const items: ToolCallView[] = latestAudit(s.store.db, { serverId: target.id, type: TOOL_CALL_EVENT, limit }).map((e) => {
+      const details = e.details as unknown as ToolCallDetails;
+      // Events written before `outcome` existed say only whether the call failed.
+      return { ...details, outcome: details.outcome ?? (details.error ? 'error' : 'ok'), seq: e.seq, at: e.at };
+    });
+    return ok({ items });
+  }),
 ];

@@ -4,6 +4,7 @@
  * by the engine; a secret's value and an API key's key appear in no answer but the one that creates
  * the key.
  */
+import { ENDPOINTS } from '../../core/api/endpoints.ts';
 import { conflict, unavailable } from '../../core/api/errors.ts';
 import type { SettingsResponse } from '../../core/api/client.ts';
 import { addSecretRequestSchema, createApiKeyRequestSchema, removeSecretQuerySchema, setSettingRequestSchema } from '../../core/api/rest.ts';
@@ -11,96 +12,40 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../core/api-keys/api
 import { addSecret, getSecretInfo, listSecrets, removeSecret, validateSecretName } from '../../core/secrets/secrets.ts';
 import { allSettings, setSetting, settingChoices } from '../../core/settings/settings.ts';
 import type { Db } from '../../core/store/database.ts';
-import { ok, param, parseBody, parseQuery, type Route } from '../route.ts';
+import { handle, ok, param, parseBody, parseQuery, type Route } from '../route.ts';
 
 const settings = (db: Db): SettingsResponse => ({ values: allSettings(db), choices: settingChoices() });
 
 export const secretSettingRoutes: Route[] = [
-  {
-    method: 'GET',
-    path: '/secrets',
-    summary: "Every secret's name, description, date and the servers naming it; never a value",
-    success: { status: 200, description: '{items: SecretInfo[]}' },
-    handler: (_r, s) => ok({ items: listSecrets(s.store.db) }),
-  },
-  {
-    method: 'POST',
-    path: '/secrets',
-    summary: 'Store a secret in the OS keychain; servers name it as {{secret:NAME}}. The value is never answered back',
-    requestBody: addSecretRequestSchema,
-    success: { status: 201, description: 'The SecretInfo (no value)' },
-    errors: [409, 503],
-    handler: (r, s) => {
-      const input = parseBody(addSecretRequestSchema, r.body);
-      validateSecretName(input.name);
-      // The CLI replaces with --replace; the API adds only, so say what to do here instead.
-      if (listSecrets(s.store.db, input.name).length > 0) throw conflict(`A secret named "${input.name}" already exists: remove it first, or choose another name.`, 'name');
-      const state = s.keychain.status();
-      if (!state.available) throw unavailable(state.problem ?? 'The OS keychain is not available.');
-      return ok(addSecret(s.store, s.keychain, { name: input.name, value: input.value, description: input.description }), 201);
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/secrets/:name',
-    summary: 'Remove a secret from the OS keychain; refused while a server names it unless ?force=true',
-    querySchema: removeSecretQuerySchema,
-    success: { status: 200, description: 'The removed SecretInfo, with the servers that still name it' },
-    errors: [404, 409],
-    handler: (r, s) => {
-      const force = parseQuery(removeSecretQuerySchema, r.query).force === 'true';
-      const name = param(r, 'name');
-      validateSecretName(name);
-      const info = getSecretInfo(s.store.db, name);
-      if (info.used_by.length > 0 && !force) {
-        throw conflict(`The secret "${name}" is used by ${info.used_by.map((n) => `"${n}"`).join(', ')}: change or remove ${info.used_by.length === 1 ? 'that server' : 'those servers'} first, or send ?force=true.`, 'name');
-      }
-      return ok(removeSecret(s.store, s.keychain, name, { force }));
-    },
-  },
-  {
-    method: 'GET',
-    path: '/settings',
-    summary: "Every setting's value, and the values each accepts",
-    success: { status: 200, description: 'SettingsResponse: {values, choices}' },
-    handler: (_r, s) => ok(settings(s.store.db)),
-  },
-  {
-    method: 'PUT',
-    path: '/settings/:key',
-    summary: 'Change one setting (audited)',
-    requestBody: setSettingRequestSchema,
-    success: { status: 200, description: 'SettingsResponse with the new value' },
-    handler: (r, s) => {
-      const { value } = parseBody(setSettingRequestSchema, r.body);
-      const key = param(r, 'key');
-      setSetting(s.store.db, key, value);
-      s.hub.emit({ type: 'settings', key, value });
-      return ok(settings(s.store.db));
-    },
-  },
-  {
-    method: 'GET',
-    path: '/api-keys',
-    summary: 'Every API key, active and revoked: name, prefix and dates; never a key',
-    success: { status: 200, description: '{items: ApiKeyInfo[]}' },
-    handler: (_r, s) => ok({ items: listApiKeys(s.store.db) }),
-  },
-  {
-    method: 'POST',
-    path: '/api-keys',
-    summary: 'Create an API key; the key is in this answer and nowhere else (only its SHA-256 is stored)',
-    requestBody: createApiKeyRequestSchema,
-    success: { status: 201, description: '{name, key}' },
-    errors: [409],
-    handler: (r, s) => ok(createApiKey(s.store, parseBody(createApiKeyRequestSchema, r.body).name), 201),
-  },
-  {
-    method: 'DELETE',
-    path: '/api-keys/:name',
-    summary: 'Revoke an API key: requests with it fail at once, in this and every other process',
-    success: { status: 200, description: 'The revoked ApiKeyInfo' },
-    errors: [404],
-    handler: (r, s) => ok(revokeApiKey(s.store, param(r, 'name'))),
-  },
+  handle(ENDPOINTS.listSecrets, (_r, s) => ok({ items: listSecrets(s.store.db) })),
+  handle(ENDPOINTS.addSecret, (r, s) => {
+    const input = parseBody(addSecretRequestSchema, r.body);
+    validateSecretName(input.name);
+    // The CLI replaces with --replace; the API adds only, so say what to do here instead.
+    if (listSecrets(s.store.db, input.name).length > 0) throw conflict(`A secret named "${input.name}" already exists: remove it first, or choose another name.`, 'name');
+    const state = s.keychain.status();
+    if (!state.available) throw unavailable(state.problem ?? 'The OS keychain is not available.');
+    return ok(addSecret(s.store, s.keychain, { name: input.name, value: input.value, description: input.description }), 201);
+  }),
+  handle(ENDPOINTS.removeSecret, (r, s) => {
+    const force = parseQuery(removeSecretQuerySchema, r.query).force === 'true';
+    const name = param(r, 'name');
+    validateSecretName(name);
+    const info = getSecretInfo(s.store.db, name);
+    if (info.used_by.length > 0 && !force) {
+      throw conflict(`The secret "${name}" is used by ${info.used_by.map((n) => `"${n}"`).join(', ')}: change or remove ${info.used_by.length === 1 ? 'that server' : 'those servers'} first, or send ?force=true.`, 'name');
+    }
+    return ok(removeSecret(s.store, s.keychain, name, { force }));
+  }),
+  handle(ENDPOINTS.getSettings, (_r, s) => ok(settings(s.store.db))),
+  handle(ENDPOINTS.setSetting, (r, s) => {
+    const { value } = parseBody(setSettingRequestSchema, r.body);
+    const key = param(r, 'key');
+    setSetting(s.store.db, key, value);
+    s.hub.emit({ type: 'settings', key, value });
+    return ok(settings(s.store.db));
+  }),
+  handle(ENDPOINTS.listApiKeys, (_r, s) => ok({ items: listApiKeys(s.store.db) })),
+  handle(ENDPOINTS.createApiKey, (r, s) => ok(createApiKey(s.store, parseBody(createApiKeyRequestSchema, r.body).name), 201)),
+  handle(ENDPOINTS.revokeApiKey, (r, s) => ok(revokeApiKey(s.store, param(r, 'name')))),
 ];

@@ -4,14 +4,12 @@
  * the engine as sent: it validates them with the schemas in core/api/rest.ts.
  */
 import path from 'node:path';
+import { ENDPOINTS } from '../../core/api/endpoints.ts';
 import { conflict, notFound } from '../../core/api/errors.ts';
 import {
   approveRequestSchema,
-  attestRequestSchema,
   listServersQuerySchema,
-  patchServerRequestSchema,
   probeRequestSchema,
-  registerServerRequestSchema,
   type AttestResponse,
   type TrustResponse,
 } from '../../core/api/rest.ts';
@@ -28,7 +26,7 @@ import { findServer, getServer } from '../../core/registry/read.ts';
 import { removeServer } from '../../core/registry/register.ts';
 import { updateServer } from '../../core/registry/update.ts';
 import { computeTrust, trustHistory } from '../../core/trust/record.ts';
-import { isPerson, ok, param, parseBody, parseQuery, type ApiRequest, type Reply, type Route, type Services } from '../route.ts';
+import { handle, isPerson, ok, param, parseBody, parseQuery, type ApiRequest, type Reply, type Route, type Services } from '../route.ts';
 
 /** A first `npx` run downloads the package: a minute unless the request says otherwise (as the CLI does). */
 const FIRST_NPX_TIMEOUT_MS = 60_000;
@@ -46,198 +44,116 @@ function changedView(s: Services, reason: string, def: ServerDefinition, status 
 }
 
 export const serverRoutes: Route[] = [
-  {
-    method: 'POST',
-    path: '/mcp-servers',
-    summary: 'Register a server (stdio://<name> or an http(s) URL); declared until a client config lists it when no command is given',
-    requestBody: registerServerRequestSchema,
-    success: { status: 201, description: 'The stored server (ServerView), with its id' },
-    errors: [409],
-    handler: (r, s) => {
-      const { server: created, outcome } = registerFromRequest(s.scan, r.body, s.register);
-      return changedView(s, outcome, created, 201);
-    },
-  },
-  {
-    method: 'GET',
-    path: '/mcp-servers',
-    summary: 'List servers, ordered by name: q matches name, display name and description; status and client narrow it',
-    querySchema: listServersQuerySchema,
-    success: { status: 200, description: 'A Page of ServerView' },
-    handler: (r, s) => {
-      // The serialised page is cached per query string and state of the database (see ResponseCache).
-      const hit = s.listCache.get(s.store.db, r.search);
-      if (hit !== undefined) return ok(hit);
-      const bytes = Buffer.from(JSON.stringify(listServerPage(s.store.db, parseQuery(listServersQuerySchema, r.query))));
-      s.listCache.set(r.search, bytes);
-      return ok(bytes);
-    },
-  },
-  {
-    method: 'GET',
-    path: '/mcp-servers/:id',
-    summary: 'One server by id or name',
-    success: { status: 200, description: 'The ServerView' },
-    errors: [404],
-    handler: (r, s) => ok(serverView(s.store.db, server(r, s))),
-  },
-  {
-    method: 'PATCH',
-    path: '/mcp-servers/:id',
-    summary: "Change a server's fields; launch fields only on a server registered by hand",
-    requestBody: patchServerRequestSchema,
-    success: { status: 200, description: 'The changed ServerView' },
-    errors: [404, 409],
-    handler: (r, s) => changedView(s, 'updated', updateServer(s.scan, param(r, 'id'), r.body, s.register)),
-  },
-  {
-    method: 'DELETE',
-    path: '/mcp-servers/:id',
-    summary: 'Remove a server from the registry',
-    success: { status: 200, description: 'The removed server as it was (ServerView)' },
-    errors: [404],
-    handler: (r, s) => {
-      const view = serverView(s.store.db, server(r, s));
-      removeServer(s.store, view.id);
-      changed(s, 'removed', view.id);
-      return ok(view);
-    },
-  },
-  {
-    method: 'POST',
-    path: '/mcp-servers/:id/attest',
-    summary: "Record the publisher's key and checksum, measure the server, verify the publisher signature, and sign an attestation with the device key",
-    requestBody: attestRequestSchema,
-    success: { status: 201, description: 'AttestResponse: the attestation and its DSSE envelope' },
-    errors: [404, 409, 422, 503],
-    handler: (r, s) => {
-      const result = attestFromRequest(s.store, s.keychain, server(r, s), r.body);
-      changed(s, 'attested', result.attestation.server_id);
-      const body: AttestResponse = { attestation: result.attestation, envelope: result.envelope };
-      return ok(body, 201);
-    },
-  },
-  {
-    method: 'POST',
-    path: '/mcp-servers/:id/verify',
-    summary: 'Measure the server again and compare it with its latest attestation',
-    success: { status: 200, description: 'The verification: ok, and every difference found (a failed one also opens an attestation_failed alert)' },
-    errors: [404],
-    handler: (r, s) => {
-      const result = verifyServer(s.store, server(r, s), { notifier: s.scan.notifier });
-      for (const alert of result.opened) s.hub.emit({ type: 'alert', alert });
-      if (result.opened.length + result.resolved.length > 0) changed(s, 'verified', result.server_id);
-      return ok(result);
-    },
-  },
-  {
-    method: 'POST',
-    path: '/mcp-servers/:id/probe',
-    summary: 'Start (or connect to) the server over MCP and record its tools, prompts and resources; a server nobody approved needs {"consent": true}, and a pending command line a person\'s (the web UI\'s) {"consent": true}, which confirms it',
-    requestBody: probeRequestSchema,
-    success: { status: 200, description: 'The probe: ok with the definitions found, the diff against the pin and the alerts raised; or ok false with the failure category and message' },
-    errors: [404, 409],
-    handler: async (r, s) => {
-      const input = parseBody(probeRequestSchema, r.body);
-      let target = server(r, s);
-      const verdict = consentVerdict(target, { consent: input.consent === true, by: isPerson(r.caller) ? 'person' : 'program', setting: getSetting(s.store.db, 'probe-consent') });
-      if (!verdict.go) throw conflict(consentRefusalMessage(target, 'api', verdict.missing), 'consent');
-      // A person's yes to a pending command line confirms it (the launch they were shown): it is approved, then probed (and pinned) as any approved server.
-      if (verdict.confirm) {
-        const unseen = seenRefusalMessage(target, input.seen);
-        if (unseen !== null) throw conflict(unseen, 'seen');
-        target = approveServer(s.scan, target.id).server;
-        changed(s, 'approved', target.id);
-      }
-      const isNpx = target.command !== null && /^npx(\.cmd)?$/i.test(path.basename(target.command));
-      s.hub.emit({ type: 'probe', server_id: target.id, name: target.name, phase: 'started' });
-      // The probe stops when the client goes away or the server shuts down.
-      const result = await probeServer(target, {
-        keychain: s.keychain,
-        connectTimeoutMs: input.timeout_seconds !== undefined ? input.timeout_seconds * 1000 : isNpx ? FIRST_NPX_TIMEOUT_MS : undefined,
-        signal: r.signal,
-      });
-      s.hub.emit({ type: 'probe', server_id: target.id, name: target.name, phase: 'finished', ok: result.ok });
-      // Removed while it was probed: nothing to record it against.
-      const current = findServer(s.store.db, target.id);
-      if (current === undefined) throw notFound(`Server "${target.name}" was removed while it was probed.`, 'id');
-      const record = recordProbe({ store: s.store, notifier: s.scan.notifier }, current, result);
-      for (const alert of record.opened) s.hub.emit({ type: 'alert', alert });
-      changed(s, 'probed', current.id);
-      return ok({
-        name: current.name,
-        server_id: current.id,
-        ...result,
-        probe_id: record.probe_id,
-        pinned: record.pinned,
-        diff: record.diff,
-        findings: record.findings,
-        alerts_opened: record.opened.map((a) => a.id),
-      });
-    },
-  },
-  {
-    method: 'POST',
-    path: '/mcp-servers/:id/approve',
-    summary: 'Approve the server as it is now: its current config entry, executable and latest probed definitions become the accepted ones; a pending command line is confirmed by a person only (the web UI, with the launch it showed as seen), never with an API key',
-    requestBody: approveRequestSchema,
-    success: { status: 200, description: 'The approved ServerView' },
-    errors: [404, 409],
-    handler: (r, s) => {
-      const { seen } = parseBody(approveRequestSchema, r.body);
-      const target = server(r, s);
-      if (target.status === 'pending') {
-        if (!isPerson(r.caller)) throw conflict(consentRefusalMessage(target, 'api', 'person'), 'id');
-        const unseen = seenRefusalMessage(target, seen);
-        if (unseen !== null) throw conflict(unseen, 'seen');
-      }
-      return changedView(s, 'approved', approveServer(s.scan, target.id).server);
-    },
-  },
-  {
-    method: 'GET',
-    path: '/mcp-servers/:id/trust',
-    summary: 'The trust score now, with the factors and caps behind it, and its history',
-    success: { status: 200, description: 'TrustResponse' },
-    errors: [404],
-    handler: (r, s) => {
-      const target = server(r, s);
-      const body: TrustResponse = {
-        server_id: target.id,
-        name: target.name,
-        // Computed, not stored: a GET writes nothing. Stored scores (the history) change with their inputs.
-        trust: computeTrust(s.store.db, target.id),
-        history: trustHistory(s.store.db, target.id).map((h) => ({ at: h.at, score: h.score })),
-      };
-      return ok(body);
-    },
-  },
-  {
-    method: 'GET',
-    path: '/mcp-servers/:id/tools',
-    summary: 'The pinned tool, prompt and resource definitions, and the latest successful probe with its diff against the pin',
-    success: { status: 200, description: '{server_id, name, pin, last_probe}' },
-    errors: [404],
-    handler: (r, s) => {
-      const target = server(r, s);
-      const latest = latestProbe(s.store.db, target.id);
-      return ok({
-        server_id: target.id,
-        name: target.name,
-        pin: readPin(s.store.db, target.id) ?? null,
-        last_probe:
-          latest === undefined
-            ? null
-            : {
-                probe_id: latest.id,
-                server: latest.result.server,
-                tools: latest.result.tools,
-                prompts: latest.result.prompts,
-                resources: latest.result.resources,
-                resource_templates: latest.result.resource_templates,
-                diff: latest.diff,
-              },
-      });
-    },
-  },
+  handle(ENDPOINTS.registerServer, (r, s) => {
+    const { server: created, outcome } = registerFromRequest(s.scan, r.body, s.register);
+    return changedView(s, outcome, created, 201);
+  }),
+  handle(ENDPOINTS.listServers, (r, s) => {
+    // The serialised page is cached per query string and state of the database (see ResponseCache).
+    const hit = s.listCache.get(s.store.db, r.search);
+    if (hit !== undefined) return ok(hit);
+    const bytes = Buffer.from(JSON.stringify(listServerPage(s.store.db, parseQuery(listServersQuerySchema, r.query))));
+    s.listCache.set(r.search, bytes);
+    return ok(bytes);
+  }),
+  handle(ENDPOINTS.getServer, (r, s) => ok(serverView(s.store.db, server(r, s)))),
+  handle(ENDPOINTS.patchServer, (r, s) => changedView(s, 'updated', updateServer(s.scan, param(r, 'id'), r.body, s.register))),
+  handle(ENDPOINTS.removeServer, (r, s) => {
+    const view = serverView(s.store.db, server(r, s));
+    removeServer(s.store, view.id);
+    changed(s, 'removed', view.id);
+    return ok(view);
+  }),
+  handle(ENDPOINTS.attestServer, (r, s) => {
+    const result = attestFromRequest(s.store, s.keychain, server(r, s), r.body);
+    changed(s, 'attested', result.attestation.server_id);
+    const body: AttestResponse = { attestation: result.attestation, envelope: result.envelope };
+    return ok(body, 201);
+  }),
+  handle(ENDPOINTS.verifyServer, (r, s) => {
+    const result = verifyServer(s.store, server(r, s), { notifier: s.scan.notifier });
+    for (const alert of result.opened) s.hub.emit({ type: 'alert', alert });
+    if (result.opened.length + result.resolved.length > 0) changed(s, 'verified', result.server_id);
+    return ok(result);
+  }),
+  handle(ENDPOINTS.probeServer, async (r, s) => {
+    const input = parseBody(probeRequestSchema, r.body);
+    let target = server(r, s);
+    const verdict = consentVerdict(target, { consent: input.consent === true, by: isPerson(r.caller) ? 'person' : 'program', setting: getSetting(s.store.db, 'probe-consent') });
+    if (!verdict.go) throw conflict(consentRefusalMessage(target, 'api', verdict.missing), 'consent');
+    // A person's yes to a pending command line confirms it (the launch they were shown): it is approved, then probed (and pinned) as any approved server.
+    if (verdict.confirm) {
+      const unseen = seenRefusalMessage(target, input.seen);
+      if (unseen !== null) throw conflict(unseen, 'seen');
+      target = approveServer(s.scan, target.id).server;
+      changed(s, 'approved', target.id);
+    }
+    const isNpx = target.command !== null && /^npx(\.cmd)?$/i.test(path.basename(target.command));
+    s.hub.emit({ type: 'probe', server_id: target.id, name: target.name, phase: 'started' });
+    // The probe stops when the client goes away or the server shuts down.
+    const result = await probeServer(target, {
+      keychain: s.keychain,
+      connectTimeoutMs: input.timeout_seconds !== undefined ? input.timeout_seconds * 1000 : isNpx ? FIRST_NPX_TIMEOUT_MS : undefined,
+      signal: r.signal,
+    });
+    s.hub.emit({ type: 'probe', server_id: target.id, name: target.name, phase: 'finished', ok: result.ok });
+    // Removed while it was probed: nothing to record it against.
+    const current = findServer(s.store.db, target.id);
+    if (current === undefined) throw notFound(`Server "${target.name}" was removed while it was probed.`, 'id');
+    const record = recordProbe({ store: s.store, notifier: s.scan.notifier }, current, result);
+    for (const alert of record.opened) s.hub.emit({ type: 'alert', alert });
+    changed(s, 'probed', current.id);
+    return ok({
+      name: current.name,
+      server_id: current.id,
+      ...result,
+      probe_id: record.probe_id,
+      pinned: record.pinned,
+      diff: record.diff,
+      findings: record.findings,
+      alerts_opened: record.opened.map((a) => a.id),
+    });
+  }),
+  handle(ENDPOINTS.approveServer, (r, s) => {
+    const { seen } = parseBody(approveRequestSchema, r.body);
+    const target = server(r, s);
+    if (target.status === 'pending') {
+      if (!isPerson(r.caller)) throw conflict(consentRefusalMessage(target, 'api', 'person'), 'id');
+      const unseen = seenRefusalMessage(target, seen);
+      if (unseen !== null) throw conflict(unseen, 'seen');
+    }
+    return changedView(s, 'approved', approveServer(s.scan, target.id).server);
+  }),
+  handle(ENDPOINTS.getTrust, (r, s) => {
+    const target = server(r, s);
+    const body: TrustResponse = {
+      server_id: target.id,
+      name: target.name,
+      // Computed, not stored: a GET writes nothing. Stored scores (the history) change with their inputs.
+      trust: computeTrust(s.store.db, target.id),
+      history: trustHistory(s.store.db, target.id).map((h) => ({ at: h.at, score: h.score })),
+    };
+    return ok(body);
+  }),
+  handle(ENDPOINTS.getTools, (r, s) => {
+    const target = server(r, s);
+    const latest = latestProbe(s.store.db, target.id);
+    return ok({
+      server_id: target.id,
+      name: target.name,
+      pin: readPin(s.store.db, target.id) ?? null,
+      last_probe:
+        latest === undefined
+          ? null
+          : {
+              probe_id: latest.id,
+              server: latest.result.server,
+              tools: latest.result.tools,
+              prompts: latest.result.prompts,
+              resources: latest.result.resources,
+              resource_templates: latest.result.resource_templates,
+              diff: latest.diff,
+            },
+    });
+  }),
 ];

@@ -4,6 +4,7 @@
  * fetch (event-stream.ts). The server names every SSE frame by its event type (`event: alert`).
  */
 import type { HttpMethod, TransportResponse, WardenTransport } from '../../../core/api/client.ts';
+import { ENDPOINTS } from '../../../core/api/endpoints.ts';
 import type { ApiEvent } from '../../../core/api/rest.ts';
 import { openEventStream } from './event-stream.ts';
 import type { WebSession } from './web-session.ts';
@@ -38,7 +39,7 @@ export function httpTransport(session: WebSession, base = '/api/v1'): WardenTran
 
     subscribe(listener: (event: ApiEvent) => void, onStatus?: (connected: boolean) => void): () => void {
       return openEventStream({
-        url: `${base}/events`,
+        url: `${base}${ENDPOINTS.events.path}`,
         headers: async () => {
           const secret = await session.credential();
           return secret === null ? null : authorization(secret);
