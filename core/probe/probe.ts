@@ -12,11 +12,9 @@ import { isDirectory } from '../util/fs.ts';
 import { WardenError } from '../api/errors.ts';
 import { assertRunnable } from '../registry/runnable.ts';
 import { consentRefusal, needsConsent } from './consent.ts';
-import { buildEnvironment, fillHandles, handlesIn, Redactor, resolveSecrets } from './environment.ts';
+import { buildEnvironment, DEFAULT_KILL_GRACE_MS, fillHandles, handlesIn, loginShellPath, Redactor, resolveSecrets } from '../process/index.ts';
 import { bytes, duration, errorText, lastLine, ProbeStop, quote } from './failure.ts';
 import { probeHttp } from './http.ts';
-import { DEFAULT_KILL_GRACE_MS } from './kill-tree.ts';
-import { loginShellPath } from './login-path.ts';
 import { runSession, type SessionResult } from './session.ts';
 import { ProcessTransport, type ProcessFault } from './stdio-transport.ts';
 
@@ -39,7 +37,7 @@ export interface ProbeOptions {
   maxPages?: number | undefined;
   /** SIGTERM to SIGKILL, when stopping a stdio server's process group (default 1 s). */
   killGraceMs?: number | undefined;
-  /** The PATH for stdio servers; default: the login shell's, asked once per process (`login-path.ts`). */
+  /** The PATH for stdio servers; default: the login shell's, asked once per process (`core/process/login-path.ts`). */
   loginPath?: string | undefined;
   /** The environment the safe keys (HOME, USER, LANG, ...) are taken from (default `process.env`). */
   parentEnv?: NodeJS.ProcessEnv | undefined;

@@ -16,7 +16,7 @@
  * reuses them.
  *
  * What moves: the entry's env values. The launcher builds the server's environment from the
- * definition only (core/probe/environment.ts), so every literal env value of the entry goes to the
+ * definition only (core/process/environment.ts), so every literal env value of the entry goes to the
  * keychain, not only those the hygiene rules call secrets: the database never holds a config's env
  * value (a secret under an innocent name would otherwise land there). Empty values stay literal and
  * `{{secret:NAME}}` handles stay as they are. What cannot move, with the reason: a value the client
