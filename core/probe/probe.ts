@@ -41,8 +41,12 @@ export interface ProbeOptions {
   loginPath?: string | undefined;
   /** The environment the safe keys (HOME, USER, LANG, ...) are taken from (default `process.env`). */
   parentEnv?: NodeJS.ProcessEnv | undefined;
-  /** When true, a `discovered` server is refused with `consent_required` instead of being started (a `pending` one always is). */
-  requireApproval?: boolean | undefined;
+  /**
+   * When true (or true for that server), a `discovered` server is refused with `consent_required`
+   * instead of being started (a `pending` one always is). A function lets one batch mix servers the
+   * caller's policy admitted with ones it refused (core/reconcile/probe-policy.ts).
+   */
+  requireApproval?: boolean | ((def: ServerDefinition) => boolean) | undefined;
   /** Cancels the probe: the server is stopped and the result is a `failed` failure. */
   signal?: AbortSignal | undefined;
 }
@@ -68,7 +72,8 @@ export async function probeServer(def: ServerDefinition, options: ProbeOptions =
   const elapsed = (): number => Math.round(performance.now() - started);
   // A pending launch starts (or gets its secrets) only once a person confirmed it (the server is
   // approved then), whatever the caller asks: no path (probe --all, the setting `allow`) runs it before.
-  if (def.status === 'pending' || (options.requireApproval === true && needsConsent(def))) return consentRefusal(def);
+  const requireApproval = typeof options.requireApproval === 'function' ? options.requireApproval(def) : options.requireApproval === true;
+  if (def.status === 'pending' || (requireApproval && needsConsent(def))) return consentRefusal(def);
 
   let redactor = new Redactor();
   let stderr = (): string => '';
