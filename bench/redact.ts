@@ -1,10 +1,10 @@
-// Cost of the Redactor (core/probe/secret-redactor.ts) on the launcher's hot path: `deep()` of a
+// Cost of the Redactor (core/process/secret-redactor.ts) on the launcher's hot path: `deep()` of a
 // typical tool-call argument object, with three secrets of the usual kinds (a GitHub token, an API
 // key, a short password), beside `JSON.stringify` of the same object in the same run as the
 // baseline (the launcher serialises every recorded call anyway). Also: the same object with a
 // 20-character prefix of the token in it (a hit), and building the Redactor (once per launch).
 // Run: node bench/redact.ts [iterations]
-import { Redactor } from '../core/probe/environment.ts';
+import { Redactor } from '../core/process/environment.ts';
 import { machine, median, round } from './lib/stats.ts';
 
 const ITERATIONS = Number(process.argv[2] ?? 20_000);

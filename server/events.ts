@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiEvent } from '../core/api/rest.ts';
 import type { ConfigScanResult } from '../core/discovery/scan.ts';
 import type { Db } from '../core/store/database.ts';
-import { stmt } from '../core/store/statements.ts';
+import { dataVersion, externalVersion } from '../core/store/data-version.ts';
 import { baseHeaders } from './respond.ts';
 
 export const HEARTBEAT_MS = 15_000;
@@ -97,18 +97,6 @@ export function emitScanResult(hub: EventHub, result: ConfigScanResult): void {
   hub.emit({ type: 'scan', client: result.location.client, config_path: result.location.path, state: result.state, opened: result.opened.length, resolved: result.resolved.length });
   for (const alert of result.opened) hub.emit({ type: 'alert', alert });
 }
-
-/**
- * `PRAGMA data_version` changes when another connection commits to the database (the CLI, the
- * desktop app), never for this connection's own writes; `total_changes()` counts this connection's.
- * Together they name the state of the data as this process sees it.
- */
-export function dataVersion(db: Db): string {
-  const row = stmt<[], { external: number; own: number }>(db, 'SELECT (SELECT data_version FROM pragma_data_version) AS external, total_changes() AS own').get() as { external: number; own: number };
-  return `${row.external}:${row.own}`;
-}
-
-const externalVersion = (db: Db): number => (stmt<[], { v: number }>(db, 'SELECT data_version AS v FROM pragma_data_version').get() as { v: number }).v;
 
 /** Emits `changed` whenever another process has written the database, checked every `intervalMs`. */
 export function watchExternalWrites(db: Db, hub: EventHub, intervalMs = 500): () => void {

@@ -6,7 +6,7 @@
  * answered, and a hit costs one small statement instead of a page query and a JSON.stringify.
  */
 import type { Db } from '../core/store/database.ts';
-import { dataVersion } from './events.ts';
+import { dataVersion } from '../core/store/data-version.ts';
 
 const MAX_ENTRIES = 256;
 

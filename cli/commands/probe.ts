@@ -1,19 +1,15 @@
-import path from 'node:path';
 import type { ProbeResult } from '../../core/api/probe.ts';
 import { invalidInput } from '../../core/api/errors.ts';
 import type { ServerDefinition } from '../../core/api/server.ts';
 import { recordProbe, type RecordedProbe } from '../../core/pins/record.ts';
 import { confirmedMessage, probeMany } from '../../core/probe/index.ts';
-import { approveServer } from '../../core/registry/approve.ts';
+import { connectTimeoutFor, isNpxLaunch, probePolicy } from '../../core/reconcile/probe-policy.ts';
 import { getServer, listServers } from '../../core/registry/read.ts';
 import { assertRunnable } from '../../core/registry/runnable.ts';
 import { OsKeychain } from '../../core/secrets/keychain.ts';
 import { getSetting } from '../../core/settings/settings.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { inline, print, printError, printJson } from '../output.ts';
-
-/** A first `npx` run downloads the package: give it a minute unless --timeout says otherwise. */
-const FIRST_NPX_TIMEOUT_MS = 60_000;
 
 export async function probe(name: string | undefined, options: GlobalOptions & { all?: boolean; json?: boolean; timeout?: string; yes?: boolean }): Promise<void> {
   if ((name === undefined) === (options.all !== true)) throw invalidInput('name', 'Name one server to probe, or pass --all.');
@@ -30,27 +26,28 @@ export async function probe(name: string | undefined, options: GlobalOptions & {
     const named = name === undefined ? listServers(store.db).filter((s) => s.status !== 'declared') : [getServer(store.db, name)];
     named.forEach(assertRunnable);
     // --yes from the person at this terminal confirms a command line that came in through the API (core/probe/consent.ts).
+    const ask = { consent: options.yes === true, by: 'person' as const, surface: 'cli' as const, timeoutSeconds: timeout };
+    const refused = new Set<string>();
     const servers = named.map((s) => {
-      if (options.yes !== true || s.status !== 'pending') return s;
-      const confirmed = approveServer({ store, env: process.env }, s.id).server;
-      printError(`${confirmedMessage(confirmed)}\n`);
-      return confirmed;
+      const admission = probePolicy({ store, env: process.env }, s, ask);
+      if (!admission.go) refused.add(s.id);
+      else if (admission.confirmed) printError(`${confirmedMessage(admission.server)}\n`);
+      return admission.server;
     });
     const keychain = new OsKeychain(store.installId);
     const concurrency = Number(getSetting(store.db, 'probe-concurrency'));
-    const isNpx = (s: ServerDefinition) => s.command !== null && /^npx(\.cmd)?$/i.test(path.basename(s.command));
     const results: ProbeResult[] = [];
     // One timeout per server: npx launches get longer unless the user chose one.
-    const groups = [servers.filter((s) => !isNpx(s)), servers.filter(isNpx)];
+    const groups = [servers.filter((s) => !isNpxLaunch(s)), servers.filter(isNpxLaunch)];
     const byId = new Map<string, ProbeResult>();
-    for (const [i, group] of groups.entries()) {
+    for (const group of groups) {
       if (group.length === 0) continue;
-      const connectTimeoutMs = timeout !== undefined ? timeout * 1000 : i === 1 ? FIRST_NPX_TIMEOUT_MS : undefined;
       const found = await probeMany(group, {
         keychain,
         concurrency,
-        connectTimeoutMs,
-        requireApproval: options.yes !== true && getSetting(store.db, 'probe-consent') === 'ask',
+        connectTimeoutMs: connectTimeoutFor(group[0] as ServerDefinition, timeout),
+        // Refused by the policy: probeMany answers them with the consent refusal, started nothing.
+        requireApproval: (s) => refused.has(s.id),
         signal: abort.signal,
         onProgress: (e) => {
           if (options.json !== true && e.type === 'finished' && servers.length > 1) printError(`probed ${e.done}/${e.total}: ${inline(e.server.name)}\n`);

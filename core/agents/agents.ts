@@ -11,7 +11,7 @@
  * registered agents so a name always says which kind it is.
  */
 import { createHash } from 'node:crypto';
-import { CLIENT_IDS, type ClientId, type ConfigLocation, type PlatformEnv } from '../api/discovery.ts';
+import { CLIENT_IDS, type ClientId, type PlatformEnv } from '../api/discovery.ts';
 import { conflict, invalidInput, notFound } from '../api/errors.ts';
 import { registerAgentRequestSchema, setAgentServersRequestSchema, type AgentView } from '../api/rest.ts';
 import { toWardenError } from '../api/server-schema.ts';
@@ -24,18 +24,22 @@ import { linkServer } from '../registry/link.ts';
 import { getServer } from '../registry/read.ts';
 import type { Db, Store } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
+import {
+  countConfigFilesOf,
+  findConfigFile,
+  getConfigFile,
+  isLinkedIn,
+  linksOfServerInConfig,
+  listConfigFiles,
+  listedServers,
+  removeExpectedEntries,
+  type ConfigFileRow,
+  type ListedServer,
+} from '../links/index.ts';
 
 type ApiOptions = ScanOptions & { where: PlatformEnv };
 
-interface ClientRow {
-  id: string;
-  client: ClientId;
-  config_path: string;
-  format: ConfigLocation['format'];
-  scope: ConfigLocation['scope'];
-  state: 'ok' | 'missing' | 'unparseable';
-  first_seen_at: string;
-}
+type ClientRow = ConfigFileRow;
 
 interface RegisteredRow {
   id: string;
@@ -45,15 +49,7 @@ interface RegisteredRow {
   created_at: string;
 }
 
-interface LinkedRow {
-  agent_id: string;
-  id: string;
-  name: string;
-  status: 'discovered' | 'approved';
-  declared: number;
-  /** The source's kind: a 'discovered' row with a manual source is pending (core/registry/read.ts). */
-  source_kind: 'manual' | 'discovered';
-}
+type LinkedRow = ListedServer;
 
 type Agent = { kind: 'client'; row: ClientRow } | { kind: 'registered'; row: RegisteredRow };
 
@@ -63,10 +59,6 @@ export function agentIdForName(name: string): string {
   return `agn_${createHash('sha256').update(name.toLowerCase()).digest('hex').slice(0, 24)}`;
 }
 
-// Entries the file lists now, and links made by hand before the entry ever appeared (last_seen_at
-// empty); an entry removed from the file is history (its server_removed alert), not a server it lists.
-const CLIENT_LINKS = `SELECT l.agent_id, s.id, s.name, s.status, s.declared, json_extract(s.source, '$.kind') AS source_kind FROM agent_servers l JOIN servers s ON s.id = l.server_id
-                       WHERE (l.present = 1 OR l.last_seen_at = '')`;
 const REGISTERED_LINKS = "SELECT l.agent_id, s.id, s.name, s.status, s.declared, json_extract(s.source, '$.kind') AS source_kind FROM api_agent_servers l JOIN servers s ON s.id = l.server_id";
 
 function serversOf(rows: readonly LinkedRow[]): AgentView['servers'] {
@@ -95,14 +87,12 @@ function registeredView(row: RegisteredRow, links: readonly LinkedRow[]): AgentV
   return { ...row, kind: 'registered', client: null, config_path: null, state: null, servers: serversOf(links) };
 }
 
-const CLIENT_COLUMNS = 'id, client, config_path, format, scope, state, first_seen_at';
-
 /** Every agent: client configs (by client, then file), then registered agents (by name). */
 export function listAgents(db: Db): AgentView[] {
-  const clients = stmt<[], ClientRow>(db, `SELECT ${CLIENT_COLUMNS} FROM agents ORDER BY client, config_path`).all();
+  const clients = listConfigFiles(db);
   const registered = stmt<[], RegisteredRow>(db, 'SELECT id, name, display_name, description, created_at FROM api_agents ORDER BY name').all();
   const byAgent = new Map<string, LinkedRow[]>();
-  for (const link of [...stmt<[], LinkedRow>(db, CLIENT_LINKS).all(), ...stmt<[], LinkedRow>(db, REGISTERED_LINKS).all()]) {
+  for (const link of [...listedServers(db), ...stmt<[], LinkedRow>(db, REGISTERED_LINKS).all()]) {
     const list = byAgent.get(link.agent_id) ?? [];
     list.push(link);
     byAgent.set(link.agent_id, list);
@@ -119,9 +109,7 @@ export function listAgents(db: Db): AgentView[] {
 function findAgent(db: Db, idOrName: string): Agent | undefined {
   const registered = stmt<[string, string], RegisteredRow>(db, 'SELECT id, name, display_name, description, created_at FROM api_agents WHERE id = ? OR name = ?').get(idOrName, idOrName);
   if (registered !== undefined) return { kind: 'registered', row: registered };
-  const client = stmt<[string, string], ClientRow>(db,
-    `SELECT ${CLIENT_COLUMNS} FROM agents WHERE id = ? OR client = lower(?) ORDER BY state = 'ok' DESC, first_seen_at, config_path LIMIT 1`,
-  ).get(idOrName, idOrName);
+  const client = findConfigFile(db, idOrName);
   return client === undefined ? undefined : { kind: 'client', row: client };
 }
 
@@ -133,9 +121,9 @@ function resolveAgent(db: Db, idOrName: string): Agent {
 
 function view(db: Db, agent: Agent): AgentView {
   if (agent.kind === 'registered') return registeredView(agent.row, stmt<[string], LinkedRow>(db, `${REGISTERED_LINKS} WHERE l.agent_id = ?`).all(agent.row.id));
-  const current = stmt<[string], ClientRow>(db, `SELECT ${CLIENT_COLUMNS} FROM agents WHERE id = ?`).get(agent.row.id) ?? agent.row;
-  const several = (stmt<[string], { n: number }>(db, 'SELECT count(*) AS n FROM agents WHERE client = ?').get(current.client)?.n ?? 0) > 1;
-  return clientView(current, stmt<[string], LinkedRow>(db, `${CLIENT_LINKS} AND l.agent_id = ?`).all(current.id), several);
+  const current = getConfigFile(db, agent.row.id) ?? agent.row;
+  const several = countConfigFilesOf(db, current.client) > 1;
+  return clientView(current, listedServers(db, current.id), several);
 }
 
 export function getAgent(db: Db, idOrName: string): AgentView {
@@ -170,12 +158,12 @@ function linkPlan(db: Db, agent: Agent, server: ServerDefinition): 'link' | 'non
     const linked = stmt<[string, string], { n: number }>(db, 'SELECT 1 AS n FROM api_agent_servers WHERE agent_id = ? AND server_id = ?').get(agent.row.id, server.id);
     return linked === undefined ? 'link' : 'none';
   }
-  const linked = stmt<[string, string], { n: number }>(db, 'SELECT 1 AS n FROM agent_servers WHERE agent_id = ? AND server_id = ?').get(agent.row.id, server.id);
+  const linked = isLinkedIn(db, agent.row.id, server.id);
   if (server.source.kind === 'discovered') {
-    if (linked !== undefined || (server.source.client === agent.row.client && server.source.config_path === agent.row.config_path)) return 'none';
+    if (linked || (server.source.client === agent.row.client && server.source.config_path === agent.row.config_path)) return 'none';
     throw conflict(`"${server.name}" comes from the entry "${server.source.key}" of ${server.source.config_path}, which is its definition: it cannot be linked to ${agent.row.config_path} as well. Add the entry to that file, or register the server by hand and link that one.`, 'server');
   }
-  return linked === undefined ? 'link' : 'none';
+  return linked ? 'none' : 'link';
 }
 
 /** What unlinking would do: delete an api link, delete a hand-made expected entry, or nothing to undo. */
@@ -186,7 +174,7 @@ function unlinkPlan(db: Db, agent: Agent, server: ServerDefinition): 'unlink' {
     if (linked === undefined) throw notFound(what, 'server');
     return 'unlink';
   }
-  const rows = stmt<[string, string], { present: number; last_seen_at: string; key: string }>(db, 'SELECT present, last_seen_at, key FROM agent_servers WHERE agent_id = ? AND server_id = ?').all(agent.row.id, server.id);
+  const rows = linksOfServerInConfig(db, agent.row.id, server.id);
   const listed = rows.find((r) => r.present === 1);
   if (listed !== undefined) throw conflict(`${agent.row.config_path} lists "${server.name}" itself (entry "${listed.key}"): remove it from ${agent.row.config_path}.`, 'server');
   if (rows.length === 0 || server.source.kind !== 'manual') throw notFound(what, 'server');
@@ -217,7 +205,7 @@ function unlink(options: ApiOptions, agent: Agent, server: ServerDefinition, now
     return;
   }
   db.transaction(() => {
-    stmt(db, 'DELETE FROM agent_servers WHERE agent_id = ? AND server_id = ? AND present = 0').run(agent.row.id, server.id);
+    removeExpectedEntries(db, agent.row.id, server.id);
     appendAudit(db, { actor: 'user', type: 'server.unlinked', server_id: server.id, details: { name: server.name, client: agent.row.client, config_path: agent.row.config_path } }, now);
   }).immediate();
   // The config no longer expects it: its removal alert, if any, clears.

@@ -30,6 +30,7 @@ import type { Db } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
 import { editJson, readConfigForEdit, writeConfigAtomically } from './config-file.ts';
 import { definitionAsEntry } from '../registry/as-entry.ts';
+import { ensureConfigFile, linkAt, linksOfServerForClient, markAttached, markDetached, recordAttachedFrom, removeLink, type Link } from '../links/index.ts';
 import { bareDefaultDataDir, launcherEntry, parseLauncherEntry, type LauncherContext } from './launcher-entry.ts';
 import { expectationOf, keptByAttach, launcherFormOf, recordRuntime, writeLauncherFields } from './attached-entry.ts';
 
@@ -62,13 +63,7 @@ const OWNED = ['command', 'args', 'env', 'cwd'] as const;
 const DRIFT_TYPES = ['launch_changed', 'env_changed', 'executable_changed'];
 const HANDLE = /\{\{\s*secret:/;
 
-interface LinkRow {
-  pointer: string;
-  key: string;
-  server_id: string;
-  observed: string;
-  attached: number;
-}
+type LinkRow = Link;
 
 interface Target {
   location: ConfigLocation;
@@ -137,16 +132,13 @@ export function attachServer(options: AttachOptions, nameOrId: string, request: 
   const { backup } = writeConfigAtomically(file, doc.sha256, text, now);
   if (backup !== null && originalText !== null) original = { backup, sha256: sha256Of(originalText) };
   db.transaction(() => {
-    ensureAgent(db, target, now);
+    ensureConfigFile(db, target.agentId, target.location, now);
     // A new entry is linked before the scan sees it, with the definition as its plain form (what approve reads).
-    stmt(db,
-      `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at, attached)
-       VALUES (?, ?, ?, ?, ?, 0, 0, 0, '', 1) ON CONFLICT (agent_id, pointer) DO UPDATE SET attached = 1`,
-    ).run(target.agentId, target.pointer, server.id, target.key, JSON.stringify(definitionAsEntry(server, target)));
+    markAttached(db, target.agentId, target.pointer, server.id, target.key, definitionAsEntry(server, target));
     recordRuntime(db, target.agentId, target.pointer, request.launcher);
     if (original !== null) {
       // Only the backup's path and the entry's hash: the bytes themselves stay in the backup file.
-      stmt(db, "UPDATE agent_servers SET observed = json_set(observed, '$.attached_from', json(?)) WHERE agent_id = ? AND pointer = ?").run(JSON.stringify(original), target.agentId, target.pointer);
+      recordAttachedFrom(db, target.agentId, target.pointer, original);
     }
     appendAudit(db, { actor: 'user', type: 'server.attached', server_id: server.id, details: { name: server.name, client: target.location.client, config_path: file, key: target.key, backup, command: wanted.command, args: wanted.args } }, now);
   }).immediate();
@@ -198,9 +190,9 @@ export function detachServer(options: AttachOptions, nameOrId: string, request: 
   db.transaction(() => {
     if (request.remove === true) {
       // Our own removal is not a "server removed" drift: the link goes with the entry.
-      stmt(db, 'DELETE FROM agent_servers WHERE agent_id = ? AND pointer = ?').run(target.agentId, target.pointer);
+      removeLink(db, target.agentId, target.pointer);
     } else {
-      stmt(db, 'UPDATE agent_servers SET attached = 0 WHERE agent_id = ? AND pointer = ?').run(target.agentId, target.pointer);
+      markDetached(db, target.agentId, target.pointer);
     }
     appendAudit(db, { actor: 'user', type: 'server.detached', server_id: server.id, details: { name: server.name, client: target.location.client, config_path: file, key: target.key, removed: request.remove === true, backup } }, now);
   }).immediate();
@@ -220,11 +212,7 @@ function targetOf(options: AttachOptions, server: ServerDefinition, request: { c
   }
   const client = request.client as ClientId;
   const candidates = knownLocations(db, options.where).filter((l) => l.client === client);
-  const listed = stmt<[string, string], LinkRow & { path: string }>(db,
-    `SELECT l.pointer, l.key, l.server_id, l.observed, l.attached, a.config_path AS path
-       FROM agent_servers l JOIN agents a ON a.id = l.agent_id
-      WHERE l.server_id = ? AND a.client = ? ORDER BY l.attached DESC, l.present DESC, a.config_path`,
-  ).all(server.id, client);
+  const listed = linksOfServerForClient(db, server.id, client).map((l) => ({ ...l, path: l.location.path }));
   const wantedPath = request.configPath === undefined ? undefined : path.resolve(request.configPath);
   const at = (p: string) => candidates.find((l) => l.path === p);
   const location = wantedPath !== undefined
@@ -264,10 +252,6 @@ function entryIn(text: string, file: string, segments: string[]): JsonValue | un
     node = node.get(segment);
   }
   return node;
-}
-
-function linkAt(db: Db, agentId: string, pointer: string): LinkRow | undefined {
-  return stmt<[string, string], LinkRow>(db, 'SELECT pointer, key, server_id, observed, attached FROM agent_servers WHERE agent_id = ? AND pointer = ?').get(agentId, pointer);
 }
 
 function keyTaken(db: Db, target: Target, link: LinkRow | undefined, server: ServerDefinition): WardenError {
@@ -375,11 +359,4 @@ function plainJson(value: JsonValue): unknown {
   if (value instanceof Map) return Object.fromEntries([...value].map(([k, v]) => [k, plainJson(v)]));
   if (Array.isArray(value)) return value.map(plainJson);
   return value;
-}
-
-function ensureAgent(db: Db, target: Target, now: Date): void {
-  stmt(db,
-    `INSERT INTO agents (id, client, config_path, format, scope, state, content_sha256, first_seen_at, last_scan_at)
-     VALUES (?, ?, ?, ?, ?, 'missing', NULL, ?, ?) ON CONFLICT (id) DO NOTHING`,
-  ).run(target.agentId, target.location.client, target.location.path, target.location.format, target.location.scope, now.toISOString(), now.toISOString());
 }

@@ -15,9 +15,9 @@ import type { ClientId, DiscoveredServer } from '../api/discovery.ts';
 import type { ServerDefinition } from '../api/server.ts';
 import { quoteName, writtenEntryOf } from '../discovery/normalise-entry.ts';
 import type { JsonObject, JsonValue } from '../discovery/read-json.ts';
-import { writeLauncherLink } from '../discovery/launcher-link.ts';
+import { linkLauncherEntry, recordedLaunchers, recordLauncher } from '../links/index.ts';
+import { definitionAsEntry } from '../registry/as-entry.ts';
 import type { Db, Store } from '../store/database.ts';
-import { stmt } from '../store/statements.ts';
 import { editJson } from './config-file.ts';
 import { acceptedLauncherArgs, bareDefaultDataDir, launcherContextFromProcess, parseLauncherEntry, type LauncherContext, type LauncherEntry } from './launcher-entry.ts';
 
@@ -189,13 +189,11 @@ function withoutShadowedKeys(text: string, segments: readonly string[]): string 
 
 /** The runtime attach wrote into an entry, kept in the link (`observed.launcher`) so another runtime of this installation accepts it. */
 export function recordRuntime(db: Db, agentId: string, pointer: string, ctx: LauncherContext): void {
-  stmt(db, "UPDATE agent_servers SET observed = json_set(observed, '$.launcher', json(?)) WHERE agent_id = ? AND pointer = ?").run(JSON.stringify(runtimeOf(ctx)), agentId, pointer);
+  recordLauncher(db, agentId, pointer, runtimeOf(ctx));
 }
 
 function recordedRuntimes(db: Db, agentId: string): Map<string, LauncherRuntime> {
-  const rows = stmt<[string], { pointer: string; launcher: string }>(db,
-    "SELECT pointer, json_extract(observed, '$.launcher') AS launcher FROM agent_servers WHERE agent_id = ? AND json_extract(observed, '$.launcher') IS NOT NULL",
-  ).all(agentId);
+  const rows = recordedLaunchers(db, agentId);
   const found = new Map<string, LauncherRuntime>();
   for (const row of rows) {
     const value = JSON.parse(row.launcher) as Partial<LauncherRuntime>;
@@ -258,7 +256,7 @@ export function linkDiffering(
   where: { client: ClientId; file: string; agentId: string; baseline: boolean },
   now: Date,
 ): Condition {
-  writeLauncherLink(d, observed, server, where, now, false);
+  linkLauncherEntry(d, where.agentId, server.id, observed, definitionAsEntry(server, observed), where.baseline, now, false);
   const differences = form.differences.map((d) => ({ ...d, after: shownValue(observed, d.field) }));
   const fix = `mcp-warden mcp attach ${server.name} --client ${where.client} --config ${word(where.file, '<file>')}${observed.key === server.name ? '' : ` --key ${word(observed.key, '<key>')}`}`;
   const detail = `${form.differences.map((d) => d.label).join(', ')}; re-attach it: ${fix}`;

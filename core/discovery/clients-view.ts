@@ -2,32 +2,17 @@
  * The Clients screen's data (`GET /api/v1/clients`): every client config MCP Warden has seen,
  * grouped by client in the order of CLIENTS, each with the servers it lists and its open hygiene
  * findings (a plaintext secret, an unpinned package, plain http). Two queries whatever the number of
- * configs: the configs with their servers, then the findings.
+ * configs: the configs with their servers (core/links/configs-view.ts), then the findings.
  */
 import type { Severity } from '../api/alert.ts';
 import type { ClientConfigView, ClientView, ConfigFinding } from '../api/client.ts';
 import type { Db } from '../store/database.ts';
+import { configsWithEntries } from '../links/index.ts';
 import { stmt } from '../store/statements.ts';
 import { CLIENT_NAMES } from './clients/index.ts';
 
 /** The alert types that are findings about how a config entry is written, not about the server. */
 export const CONFIG_FINDING_TYPES = ['plaintext_secret', 'unpinned_package', 'insecure_http'] as const;
-
-interface ConfigRow {
-  agent_id: string;
-  client: string;
-  path: string;
-  scope: string;
-  state: ClientConfigView['state'];
-  last_scan_at: string;
-  server_id: string | null;
-  name: string | null;
-  key: string | null;
-  status: 'discovered' | 'approved' | null;
-  declared: number | null;
-  present: number | null;
-  attached: number | null;
-}
 
 interface FindingRow {
   alert_id: number;
@@ -38,14 +23,6 @@ interface FindingRow {
   server_name: string | null;
   details: string;
 }
-
-const CONFIGS = `
-  SELECT g.id AS agent_id, g.client, g.config_path AS path, g.scope, g.state, g.last_scan_at,
-         s.id AS server_id, s.name, l.key, s.status, s.declared, l.present, l.attached
-    FROM agents g
-    LEFT JOIN agent_servers l ON l.agent_id = g.id
-    LEFT JOIN servers s ON s.id = l.server_id
-   ORDER BY g.client, g.config_path, l.present DESC, s.name COLLATE NOCASE, l.pointer`;
 
 const FINDINGS = `
   SELECT a.id AS alert_id, a.agent_id, a.type, a.severity, a.title, s.name AS server_name, a.details
@@ -81,7 +58,7 @@ export function listClients(db: Db): ClientView[] {
   }
   const configs = new Map<string, ClientConfigView>();
   const clients = new Map<string, ClientView>();
-  for (const row of stmt<[], ConfigRow>(db, CONFIGS).all()) {
+  for (const row of configsWithEntries(db)) {
     let config = configs.get(row.agent_id);
     if (config === undefined) {
       config = { agent_id: row.agent_id, path: row.path, scope: row.scope, state: row.state, last_scan_at: row.last_scan_at, servers: [], findings: findings.get(row.agent_id) ?? [] };

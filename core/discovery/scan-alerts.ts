@@ -10,6 +10,7 @@
 import type { Alert } from '../api/alert.ts';
 import { openConditions, resolveAlerts, type Condition, type StaleCandidate } from '../alerts/alert-store.ts';
 import type { Db } from '../store/database.ts';
+import { linksOfServerInConfig } from '../links/index.ts';
 import { stmt } from '../store/statements.ts';
 import { recomputeTrust } from '../trust/record.ts';
 
@@ -121,7 +122,7 @@ export class ScanAlerts {
 
   /** True when no entry still to come can link to the server through a link it already has. */
   #allLinksSeen(db: Db, serverId: string): boolean {
-    const links = stmt<[string, string], { pointer: string }>(db, 'SELECT pointer FROM agent_servers WHERE server_id = ? AND agent_id = ?').all(serverId, this.#agentId);
+    const links = linksOfServerInConfig(db, this.#agentId, serverId);
     return links.every((l) => this.#seen.has(l.pointer));
   }
 }

@@ -3,13 +3,13 @@ import type { ConfigLocation, PlatformEnv } from '../api/discovery.ts';
 import type { Db } from '../store/database.ts';
 import { allLocations, projectLocations } from './clients/index.ts';
 import { scanConfig, type ConfigScanResult, type ScanOptions } from './scan.ts';
-import { stmt } from '../store/statements.ts';
+import { storedLocations } from '../links/index.ts';
 
 /** The clients' own paths, plus every config seen before (project files found through Claude Code). */
 export function knownLocations(db: Db, where: PlatformEnv): ConfigLocation[] {
   const byPath = new Map<string, ConfigLocation>();
   for (const location of allLocations(where)) byPath.set(`${location.client}\0${location.path}`, location);
-  const stored = stmt<[], ConfigLocation>(db, 'SELECT client, config_path AS path, format, scope FROM agents ORDER BY client, config_path').all();
+  const stored = storedLocations(db);
   for (const location of stored) if (!byPath.has(`${location.client}\0${location.path}`)) byPath.set(`${location.client}\0${location.path}`, location);
   return [...byPath.values()];
 }

@@ -31,8 +31,24 @@ import { redactEntry, redactionKey } from './redact.ts';
 import { CLIENT_NAMES } from './clients/index.ts';
 import { ScanAlerts } from './scan-alerts.ts';
 import { stmt } from '../store/statements.ts';
+import {
+  attestedServersOf,
+  configFileState,
+  countToReview,
+  linkAt,
+  linkDeclaredEntry,
+  linkDiscoveredEntry,
+  linkLauncherEntry,
+  linksOfConfig,
+  markAbsent,
+  markBaseline,
+  recordConfigFile,
+  recordSeenEntry,
+  touchEntry,
+  type ConfigFileState,
+  type Link,
+} from '../links/index.ts';
 import { definitionAsEntry } from '../registry/as-entry.ts';
-import { writeLauncherLink } from './launcher-link.ts';
 import { launcherFormReader, linkDiffering, type LauncherForm } from '../attach/attached-entry.ts';
 
 export interface ScanOptions {
@@ -77,24 +93,6 @@ export interface ConfigScanResult {
   reopened: Alert[];
   resolved: Alert[];
   projectPaths: string[];
-}
-
-interface AgentRow {
-  id: string;
-  state: string;
-  content_sha256: string | null;
-  baseline_at: string | null;
-}
-
-interface LinkRow {
-  pointer: string;
-  server_id: string;
-  key: string;
-  present: number;
-  in_baseline: number;
-  attached: number;
-  /** Empty for a link the user made before the entry ever appeared (core/registry/link.ts). */
-  last_seen_at: string;
 }
 
 interface Resolved {
@@ -163,7 +161,7 @@ function* scanSteps(options: ScanOptions, location: ConfigLocation): Generator<v
   const now = (options.now ?? (() => new Date()))();
   const agentId = agentIdFor(location);
   const result: ConfigScanResult = { location, agent_id: agentId, state: 'ok', servers: [], problems: [], conditions: [], opened: [], reopened: [], resolved: [], projectPaths: [] };
-  const agent = stmt<[string], AgentRow>(db, 'SELECT id, state, content_sha256, baseline_at FROM agents WHERE id = ?').get(agentId);
+  const agent = configFileState(db, agentId);
   const title = { client: clientName(location), file: location.path, server: '', count: 0, detail: '' };
 
   const read = readConfigFile(location.path);
@@ -172,7 +170,7 @@ function* scanSteps(options: ScanOptions, location: ConfigLocation): Generator<v
     result.state = 'missing';
     result.conditions.push({ type: 'config_missing', title: ALERT_RULES.config_missing.title(title), dedup_key: `config_missing:${agentId}`, server_id: null, agent_id: agentId, details: { file: location.path } });
     return commit(options, result, now, (d) => {
-      upsertAgent(d, location, agentId, { state: 'missing', sha: agent.content_sha256 }, now);
+      recordConfigFile(d, location, agentId, { state: 'missing', sha: agent.content_sha256 }, now);
       return { types: FILE_STATE_TYPES };
     });
   }
@@ -198,7 +196,7 @@ function* scanSteps(options: ScanOptions, location: ConfigLocation): Generator<v
     });
     // Only the file's own state changes: the registry and every other alert stay as they were.
     return commit(options, result, now, (d) => {
-      upsertAgent(d, location, agentId, { state: 'unparseable', sha }, now);
+      recordConfigFile(d, location, agentId, { state: 'unparseable', sha }, now);
       return { types: FILE_STATE_TYPES };
     });
   }
@@ -227,10 +225,9 @@ function* reconcileEntries(
   };
   const { policy, key } = write(() => {
     // No content hash until the last chunk: a scan stopped half way is never taken for a complete one.
-    upsertAgent(db, location, agentId, { state: 'ok', sha: null }, now);
+    recordConfigFile(db, location, agentId, { state: 'ok', sha: null }, now);
     return { policy: getSetting(db, 'new-server-policy'), key: redactionKey(db) };
   });
-  const link = stmt<[string, string], LinkRow>(db, 'SELECT pointer, server_id, key, present, in_baseline, attached, last_seen_at FROM agent_servers WHERE agent_id = ? AND pointer = ?');
   const seen = new Set<string>();
   const alerts = new ScanAlerts(agentId, seen);
   const resolved = new Map<string, Resolved>();
@@ -247,7 +244,7 @@ function* reconcileEntries(
       const conditions: Condition[] = [];
       const linked = new Set<string>();
       for (const { entry, launcher, findings, resolved: exe } of entries) {
-        const server = reconcileEntry(db, options, { entry, launcher, findings, exe, link: link.get(agentId, entry.pointer) }, { location, agentId, baseline, policy, key, title, now }, conditions, result);
+        const server = reconcileEntry(db, options, { entry, launcher, findings, exe, link: linkAt(db, agentId, entry.pointer) }, { location, agentId, baseline, policy, key, title, now }, conditions, result);
         seen.add(entry.pointer);
         if (server !== undefined) linked.add(server.id);
       }
@@ -258,14 +255,13 @@ function* reconcileEntries(
   }
 
   // Entries gone from the file: their links are kept, marked absent, and each raises server_removed.
-  const gone = stmt<[string], LinkRow>(db, 'SELECT pointer, server_id, key, present, in_baseline, attached, last_seen_at FROM agent_servers WHERE agent_id = ?')
-    .all(agentId)
+  const gone = linksOfConfig(db, agentId)
     .filter((l) => !seen.has(l.pointer) && l.last_seen_at !== '');
   const ending: Condition[] = [];
   for (let start = 0; start < gone.length; start += SCAN_CHUNK) {
     write(() => {
       for (const l of gone.slice(start, start + SCAN_CHUNK)) {
-        if (l.present === 1) stmt(db, 'UPDATE agent_servers SET present = 0 WHERE agent_id = ? AND pointer = ?').run(agentId, l.pointer);
+        if (l.present === 1) markAbsent(db, agentId, l.pointer);
         const server = findServer(db, l.server_id);
         if (server === undefined) continue;
         ending.push({
@@ -281,11 +277,7 @@ function* reconcileEntries(
     yield;
   }
 
-  const toReview = stmt<[string], { n: number }>(db,
-      `SELECT count(*) AS n FROM agent_servers l JOIN servers s ON s.id = l.server_id
-        WHERE l.agent_id = ? AND l.in_baseline = 1 AND l.present = 1 AND s.status = 'discovered'`,
-    )
-    .get(agentId) as { n: number };
+  const toReview = { n: countToReview(db, agentId) };
   if (toReview.n > 0) {
     ending.push({
       type: 'servers_to_review',
@@ -303,8 +295,8 @@ function* reconcileEntries(
     yield;
   }
   write(() => {
-    upsertAgent(db, location, agentId, { state: 'ok', sha: scan.sha }, now);
-    if (baseline) stmt(db, 'UPDATE agents SET baseline_at = ? WHERE id = ?').run(now.toISOString(), agentId);
+    recordConfigFile(db, location, agentId, { state: 'ok', sha: scan.sha }, now);
+    if (baseline) markBaseline(db, agentId, now);
   });
   result.opened = alerts.opened;
   result.reopened = alerts.reopened;
@@ -321,7 +313,7 @@ function* reconcileEntries(
 function reconcileEntry(
   d: Db,
   options: ScanOptions,
-  item: { entry: DiscoveredServer; launcher: LauncherForm | null; findings: HygieneFinding[]; exe: Resolved; link: LinkRow | undefined },
+  item: { entry: DiscoveredServer; launcher: LauncherForm | null; findings: HygieneFinding[]; exe: Resolved; link: Link | undefined },
   scan: { location: ConfigLocation; agentId: string; baseline: boolean; policy: string; key: ReturnType<typeof redactionKey>; title: Title; now: Date },
   conditions: Condition[],
   result: ConfigScanResult,
@@ -349,16 +341,11 @@ function reconcileEntry(
     recomputeTrust(d, server.id, now);
   } else if (link !== undefined && server !== undefined) {
     // A plain entry where an attached one was: compared with the definition again, like any other.
-    stmt(d, 'UPDATE agent_servers SET observed = ?, present = 1, disabled = ?, key = ?, last_seen_at = ?, attached = 0 WHERE agent_id = ? AND pointer = ?')
-      .run(JSON.stringify(observed), Number(entry.disabled), entry.key, now.toISOString(), agentId, entry.pointer);
+    recordSeenEntry(d, agentId, entry, observed, now);
     conditions.push(...driftConditions(server, observed, exe, link, { ...title, server: server.name }, agentId));
   } else if (baseline || policy === 'register') {
     server = registerDiscovered(d, observed, exe, location, now);
-    stmt(d, 
-      `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at)
-       VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
-       ON CONFLICT (agent_id, pointer) DO UPDATE SET server_id = excluded.server_id, observed = excluded.observed, present = 1, in_baseline = excluded.in_baseline`,
-    ).run(agentId, entry.pointer, server.id, entry.key, JSON.stringify(observed), Number(entry.disabled), Number(baseline), now.toISOString());
+    linkDiscoveredEntry(d, agentId, server.id, entry, observed, baseline, now);
     if (!baseline) conditions.push(unapprovedCondition(server, { ...title, server: server.name }, agentId));
   } else {
     conditions.push({
@@ -410,8 +397,7 @@ function commit(options: ScanOptions, result: ConfigScanResult, now: Date, recon
  */
 function reverifyAttested(options: ScanOptions, result: ConfigScanResult): void {
   const { db } = options.store;
-  const attested = stmt<[string], { server_id: string }>(db, 'SELECT DISTINCT a.server_id FROM attestations a JOIN agent_servers l ON l.server_id = a.server_id WHERE l.agent_id = ?').all(result.agent_id);
-  for (const { server_id } of attested) {
+  for (const server_id of attestedServersOf(db, result.agent_id)) {
     const server = findServer(db, server_id);
     if (server === undefined) continue;
     const verified = verifyServer(options.store, server, { notifier: options.notifier });
@@ -423,14 +409,6 @@ function reverifyAttested(options: ScanOptions, result: ConfigScanResult): void 
       result.conditions.push({ type: alert.type, title: alert.title, dedup_key: alert.dedup_key, server_id: alert.server_id, agent_id: null, details: alert.details, severity: alert.severity });
     }
   }
-}
-
-function upsertAgent(db: Db, location: ConfigLocation, id: string, state: { state: string; sha: string | null }, now: Date): void {
-  stmt(db, 
-    `INSERT INTO agents (id, client, config_path, format, scope, state, content_sha256, first_seen_at, last_scan_at)
-     VALUES (@id, @client, @path, @format, @scope, @state, @sha, @now, @now)
-     ON CONFLICT (id) DO UPDATE SET state = excluded.state, content_sha256 = excluded.content_sha256, last_scan_at = excluded.last_scan_at`,
-  ).run({ id, client: location.client, path: location.path, format: location.format, scope: location.scope, state: state.state, sha: state.sha, now: now.toISOString() });
 }
 
 function resolveEntry(db: Db, entry: DiscoveredServer, location: ConfigLocation, env: ScanOptions['env'], cache: Map<string, Resolved>): Resolved {
@@ -515,12 +493,7 @@ function matchDeclared(db: Db, server: ServerDefinition, observed: DiscoveredSer
   writeServer(db, next);
   // Handles the entry holds are referenced like any definition's; a missing secret shows at launch.
   writeSecretReferences(db, next.id, secretReferences(next));
-  stmt(db,
-    `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at)
-     VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
-     ON CONFLICT (agent_id, pointer) DO UPDATE SET server_id = excluded.server_id, key = excluded.key, observed = excluded.observed, present = 1,
-                                                   disabled = excluded.disabled, last_seen_at = excluded.last_seen_at`,
-  ).run(where.agentId, observed.pointer, next.id, observed.key, JSON.stringify(observed), Number(observed.disabled), Number(where.baseline), now.toISOString());
+  linkDeclaredEntry(db, where.agentId, next.id, observed, where.baseline, now);
   appendAudit(db, {
     actor: 'monitor',
     type: 'server.matched',
@@ -545,7 +518,7 @@ export function definitionOf(observed: DiscoveredServer, exe: Resolved): Pick<Se
 
 const LAUNCH_FIELDS = ['transport', 'command', 'args', 'cwd', 'url', 'headers'] as const;
 
-function driftConditions(server: ServerDefinition, observed: DiscoveredServer, exe: Resolved, link: LinkRow, title: Parameters<typeof ALERT_RULES.launch_changed.title>[0], agentId: string): Condition[] {
+function driftConditions(server: ServerDefinition, observed: DiscoveredServer, exe: Resolved, link: Link, title: Parameters<typeof ALERT_RULES.launch_changed.title>[0], agentId: string): Condition[] {
   const conditions: Condition[] = [];
   if (server.status === 'discovered' && link.in_baseline === 0) conditions.push(unapprovedCondition(server, title, agentId));
 
@@ -611,7 +584,7 @@ function reconcileAttached(
   dataDir: string,
   observed: DiscoveredServer,
   launcher: LauncherForm,
-  link: LinkRow | undefined,
+  link: Link | undefined,
   linked: ServerDefinition | undefined,
   title: Parameters<typeof ALERT_RULES.launch_changed.title>[0],
   where: { location: ConfigLocation; agentId: string; baseline: boolean },
@@ -620,8 +593,7 @@ function reconcileAttached(
   const named = launcher.home === path.resolve(dataDir) ? findServer(d, launcher.name) : undefined;
   const runs = `mcp-warden${launcher.home === path.resolve(dataDir) ? '' : ` --home ${launcher.home}`} run ${launcher.name}`;
   if (link !== undefined && linked !== undefined && linked.id !== named?.id) {
-    stmt(d, 'UPDATE agent_servers SET present = 1, disabled = ?, key = ?, last_seen_at = ? WHERE agent_id = ? AND pointer = ?')
-      .run(Number(observed.disabled), observed.key, now.toISOString(), where.agentId, observed.pointer);
+    touchEntry(d, where.agentId, observed, now);
     const changed = { launcher: { before: `mcp-warden run ${linked.name}`, after: runs } };
     return {
       server: linked,
@@ -648,7 +620,7 @@ function reconcileAttached(
       }],
     };
   }
-  writeLauncherLink(d, observed, named, where, now, true);
+  linkLauncherEntry(d, where.agentId, named.id, observed, definitionAsEntry(named, observed), where.baseline, now, true);
   const conditions = named.status === 'discovered' && link?.in_baseline !== 1 && !where.baseline ? [unapprovedCondition(named, { ...title, server: named.name }, where.agentId)] : [];
   return { server: named, conditions };
 }
@@ -694,7 +666,7 @@ function unreadable(
   options: ScanOptions,
   result: ConfigScanResult,
   read: Extract<ConfigFileRead, { detail: string }>,
-  at: { agent: AgentRow | undefined; title: Parameters<typeof ALERT_RULES.config_unreadable.title>[0]; now: Date },
+  at: { agent: ConfigFileState | undefined; title: Parameters<typeof ALERT_RULES.config_unreadable.title>[0]; now: Date },
 ): ConfigScanResult {
   const { agent_id: agentId, location } = result;
   result.state = 'unreadable';
@@ -710,7 +682,7 @@ function unreadable(
     details: { file: location.path, problem: read.problem, message: read.detail },
   });
   return commit(options, result, at.now, (d) => {
-    upsertAgent(d, location, agentId, { state: 'unparseable', sha: at.agent?.content_sha256 ?? null }, at.now);
+    recordConfigFile(d, location, agentId, { state: 'unparseable', sha: at.agent?.content_sha256 ?? null }, at.now);
     return { types: FILE_STATE_TYPES };
   });
 }

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readLoginShellPath } from '../probe/login-path.ts';
+import { readLoginShellPath } from '../process/index.ts';
 import { LAUNCH_CACHE_DIR } from './launch-cache.ts';
 
 const MAX_AGE_MS = 60 * 60 * 1000;

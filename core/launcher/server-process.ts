@@ -1,11 +1,9 @@
 /**
  * The server's process, from start to the end of everything it started.
  *
- * Start: no shell, its own process group (POSIX), the built environment. On Linux the server is
- * spawned through util-linux `setpriv --pdeathsig KILL -- <command> <args>`: setpriv sets the
- * parent-death signal and execs the command in place (same pid, same argv, same environment, same
- * working directory), so if the launcher dies, even by SIGKILL, the kernel kills the server. Other
- * platforms have no such signal: there the server is spawned directly (docs/launcher.md).
+ * Start: `spawnServer` (core/process/spawn.ts: no shell, its own process group, the built
+ * environment, and on Linux the parent-death signal through setpriv, so if the launcher dies, even
+ * by SIGKILL, the kernel kills the server), with this launch's marker variable added.
  *
  * End: the probe's tree kill (`killProcessTree`: the group, then the descendants it can find), plus
  * what that walk cannot see once the server itself is gone: descendants noted while the server was
@@ -13,54 +11,20 @@
  * process of this user whose environment carries this launch's marker variable, inherited by all
  * the server starts, `setsid` or not, unless it scrubs its environment.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
-import { descendantsOf, killProcessTree } from '../probe/kill-tree.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { descendantsOf, killProcessTree, pdeathsigHelper, spawnServer, type ServerCommand } from '../process/index.ts';
 import { resolveCommand } from '../registry/resolve-command.ts';
 
 /** Set in the server's environment to a value unique to the launch: how its strays are found. */
 export const LAUNCH_MARKER_VARIABLE = 'MCP_WARDEN_LAUNCH';
-const SETPRIV_LOCATIONS = ['/usr/bin/setpriv', '/bin/setpriv'];
-
-export interface ServerCommand {
-  command: string;
-  args: readonly string[];
-  cwd: string | undefined;
-  env: Record<string, string>;
-}
-
-let setprivPath: string | null | undefined;
-
-/** Where setpriv is (looked up once per process, at fixed places, never on the server's PATH); null off Linux or without it. */
-export function pdeathsigHelper(platform: NodeJS.Platform = process.platform): string | null {
-  if (platform !== 'linux') return null;
-  if (setprivPath !== undefined) return setprivPath;
-  setprivPath = null;
-  for (const candidate of SETPRIV_LOCATIONS) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      setprivPath = candidate;
-      break;
-    } catch {
-      // not here
-    }
-  }
-  return setprivPath;
-}
-
-/** What is spawned for `server`: through setpriv when `helper` is set, the command itself otherwise. */
-export function spawnArguments(server: ServerCommand, helper: string | null): { file: string; args: string[] } {
-  if (helper === null) return { file: server.command, args: [...server.args] };
-  return { file: helper, args: ['--pdeathsig', 'KILL', '--', server.command, ...server.args] };
-}
 
 export type StartResult = { ok: true; child: ChildProcess; tree: ServerTree } | { ok: false; problem: string };
 
 /** Starts the server; resolves once it runs, or with what kept it from starting. */
 export async function startServer(server: ServerCommand): Promise<StartResult> {
-  const helper = pdeathsigHelper();
-  if (helper !== null) {
+  if (pdeathsigHelper() !== null) {
     // setpriv would start and then fail to exec: say what is wrong before, as a direct spawn would.
     try {
       resolveCommand(server.command, { cwd: server.cwd ?? process.cwd(), env: server.env });
@@ -70,18 +34,9 @@ export async function startServer(server: ServerCommand): Promise<StartResult> {
     }
   }
   const marker = randomBytes(12).toString('hex');
-  const { file, args } = spawnArguments(server, helper);
   let child: ChildProcess;
   try {
-    child = spawn(file, args, {
-      cwd: server.cwd,
-      env: { ...server.env, [LAUNCH_MARKER_VARIABLE]: marker },
-      shell: false,
-      // Its own process group: signals and the final kill reach everything it started.
-      detached: process.platform !== 'win32',
-      windowsHide: true,
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
+    child = spawnServer({ ...server, env: { ...server.env, [LAUNCH_MARKER_VARIABLE]: marker } }, { stdio: ['pipe', 'pipe', 'inherit'], pdeathsig: true });
   } catch (error) {
     return { ok: false, problem: (error as Error).message };
   }

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { TOOL_CALL_EVENT, type ToolCallDetails } from '../api/launcher.ts';
 import type { AlertType } from '../api/alert.ts';
 import { ALERT_RULES } from '../alerts/rules.ts';
-import { buildEnvironment, handlesIn, Redactor, resolveSecrets } from '../probe/environment.ts';
+import { buildEnvironment, handlesIn, Redactor, resolveSecrets } from '../process/index.ts';
 import { findServer } from '../registry/read.ts';
 import { OsKeychain } from '../secrets/keychain.ts';
 import { DATABASE_FILE, openStore, type Store } from '../store/database.ts';

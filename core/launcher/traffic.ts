@@ -16,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import type { Definition } from '../api/probe.ts';
 import type { Policy, ToolCallDetails, ToolCallOutcome } from '../api/launcher.ts';
-import type { Redactor } from '../probe/environment.ts';
+import type { Redactor } from '../process/index.ts';
 import { hashedPart } from '../pins/pin.ts';
 import { canonicalJson } from '../util/canonical-json.ts';
 import { MAX_LIST_ENTRIES } from '../probe/list-limit.ts';

@@ -25,6 +25,7 @@ import { launchOf, resolveCwd, secretReferences } from '../registry/register.ts'
 import { resolveCommand } from '../registry/resolve-command.ts';
 import type { Db } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
+import { isAttachedFor } from '../links/index.ts';
 import { envPath, manifestError, type AttachTarget, type Manifest, type ManifestServer } from './schema.ts';
 
 export interface PlannedAttach extends AttachTarget {
@@ -122,11 +123,7 @@ function normalise(value: unknown): unknown {
 
 /** Whether a config entry of that client (that file, when named) already runs the server through the launcher. */
 export function isAttached(db: Db, serverId: string, target: PlannedAttach): boolean {
-  const row = stmt<[string, string, string | null, string | null], { n: number }>(db,
-    `SELECT count(*) AS n FROM agent_servers l JOIN agents a ON a.id = l.agent_id
-      WHERE l.server_id = ? AND a.client = ? AND l.attached = 1 AND l.present = 1 AND (? IS NULL OR a.config_path = ?)`,
-  ).get(serverId, target.client, target.configPath ?? null, target.configPath ?? null);
-  return (row?.n ?? 0) > 0;
+  return isAttachedFor(db, serverId, target.client, target.configPath ?? null);
 }
 
 const POLICY_FIELDS: Record<keyof PolicyChange, string> = { attestation: 'policy.attestation', undeclared: 'policy.undeclared_tools' };

@@ -12,6 +12,3 @@ export {
   type ProbeProgress,
 } from './probe.ts';
 export { confirmedMessage, consentRefusal, consentRefusalMessage, consentVerdict, needsConsent, seenRefusalMessage, type Consenter, type ConsentVerdict, type SeenLaunch } from './consent.ts';
-export { buildEnvironment, SAFE_ENV_KEYS, SAFE_ENV_KEYS_WINDOWS } from './environment.ts';
-export { loginShellPath, readLoginShellPath, setLoginShellPath, LOGIN_SHELL_TIMEOUT_MS } from './login-path.ts';
-export { killProcessTree, DEFAULT_KILL_GRACE_MS } from './kill-tree.ts';

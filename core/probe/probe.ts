@@ -12,11 +12,9 @@ import { isDirectory } from '../util/fs.ts';
 import { WardenError } from '../api/errors.ts';
 import { assertRunnable } from '../registry/runnable.ts';
 import { consentRefusal, needsConsent } from './consent.ts';
-import { buildEnvironment, fillHandles, handlesIn, Redactor, resolveSecrets } from './environment.ts';
+import { buildEnvironment, DEFAULT_KILL_GRACE_MS, fillHandles, handlesIn, loginShellPath, Redactor, resolveSecrets } from '../process/index.ts';
 import { bytes, duration, errorText, lastLine, ProbeStop, quote } from './failure.ts';
 import { probeHttp } from './http.ts';
-import { DEFAULT_KILL_GRACE_MS } from './kill-tree.ts';
-import { loginShellPath } from './login-path.ts';
 import { runSession, type SessionResult } from './session.ts';
 import { ProcessTransport, type ProcessFault } from './stdio-transport.ts';
 
@@ -39,12 +37,16 @@ export interface ProbeOptions {
   maxPages?: number | undefined;
   /** SIGTERM to SIGKILL, when stopping a stdio server's process group (default 1 s). */
   killGraceMs?: number | undefined;
-  /** The PATH for stdio servers; default: the login shell's, asked once per process (`login-path.ts`). */
+  /** The PATH for stdio servers; default: the login shell's, asked once per process (`core/process/login-path.ts`). */
   loginPath?: string | undefined;
   /** The environment the safe keys (HOME, USER, LANG, ...) are taken from (default `process.env`). */
   parentEnv?: NodeJS.ProcessEnv | undefined;
-  /** When true, a `discovered` server is refused with `consent_required` instead of being started (a `pending` one always is). */
-  requireApproval?: boolean | undefined;
+  /**
+   * When true (or true for that server), a `discovered` server is refused with `consent_required`
+   * instead of being started (a `pending` one always is). A function lets one batch mix servers the
+   * caller's policy admitted with ones it refused (core/reconcile/probe-policy.ts).
+   */
+  requireApproval?: boolean | ((def: ServerDefinition) => boolean) | undefined;
   /** Cancels the probe: the server is stopped and the result is a `failed` failure. */
   signal?: AbortSignal | undefined;
 }
@@ -70,7 +72,8 @@ export async function probeServer(def: ServerDefinition, options: ProbeOptions =
   const elapsed = (): number => Math.round(performance.now() - started);
   // A pending launch starts (or gets its secrets) only once a person confirmed it (the server is
   // approved then), whatever the caller asks: no path (probe --all, the setting `allow`) runs it before.
-  if (def.status === 'pending' || (options.requireApproval === true && needsConsent(def))) return consentRefusal(def);
+  const requireApproval = typeof options.requireApproval === 'function' ? options.requireApproval(def) : options.requireApproval === true;
+  if (def.status === 'pending' || (requireApproval && needsConsent(def))) return consentRefusal(def);
 
   let redactor = new Redactor();
   let stderr = (): string => '';

@@ -3,14 +3,14 @@
  * from the SDK so that MCP Warden controls the bytes and the processes: no shell, a built
  * environment, every stdout byte counted against a cap as it arrives, stdout read line by line with
  * a cap per line (a longer line is dropped as it streams, never held: `stdout-lines.ts`), stderr kept
- * up to a cap, and on close the whole process tree killed (see `kill-tree.ts`) before `close()`
- * resolves.
+ * up to a cap, and on close the whole process tree killed (see `core/process/kill-tree.ts`) before `close()`
+ * resolves. The process is started by `spawnServer` (core/process/spawn.ts), as the launcher's is.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { DEFAULT_KILL_GRACE_MS, killProcessTree } from './kill-tree.ts';
+import { DEFAULT_KILL_GRACE_MS, killProcessTree, spawnServer } from '../process/index.ts';
 import { headOf, StdoutLines } from './stdout-lines.ts';
 
 export const STDERR_CAP = 64 * 1024;
@@ -134,14 +134,7 @@ export class ProcessTransport implements Transport {
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
       try {
-        child = spawn(command, [...args], {
-          cwd,
-          env,
-          shell: false,
-          detached: process.platform !== 'win32',
-          windowsHide: true,
-          stdio: ['pipe', 'pipe', 'pipe'],
-        });
+        child = spawnServer({ command, args, cwd, env }, { stdio: ['pipe', 'pipe', 'pipe'] });
       } catch (error) {
         // spawn throws synchronously for invalid arguments (a NUL byte, EINVAL for .cmd on Windows).
         this.#fault({ kind: 'spawn_error', error: error as NodeJS.ErrnoException });

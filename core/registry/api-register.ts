@@ -20,6 +20,7 @@ import type { ServerDefinition, ServerInput, Transport } from '../api/server.ts'
 import { scanConfig, type ScanOptions } from '../discovery/scan.ts';
 import type { Db } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
+import { configsWithUnregisteredEntry, discoveredServerWithKey } from '../links/index.ts';
 import { approveServer } from './approve.ts';
 import { findServer, getServer } from './read.ts';
 import { definitionFrom, registerServer, storeNewServer, type RegisterContext } from './register.ts';
@@ -134,19 +135,11 @@ function declare(options: ApiOptions, input: ServerInput, ctx: RegisterContext):
 
 /** A discovered server whose config entry's key is `name` (case-insensitive), listed entries first. */
 function discoveredEntryNamed(db: Db, name: string): ServerDefinition | undefined {
-  const row = stmt<[string], { id: string }>(db,
-    `SELECT s.id FROM agent_servers l JOIN servers s ON s.id = l.server_id
-      WHERE l.key = ? COLLATE NOCASE AND s.status = 'discovered' AND s.declared = 0 AND json_extract(s.source, '$.kind') = 'discovered'
-      ORDER BY l.present DESC, s.created_at, s.id LIMIT 1`,
-  ).get(name);
-  return row === undefined ? undefined : getServer(db, row.id);
+  const id = discoveredServerWithKey(db, name);
+  return id === undefined ? undefined : getServer(db, id);
 }
 
 /** The configs holding an entry of that key that is not registered (an open `unregistered_server` alert). */
 function unregisteredEntriesNamed(db: Db, name: string): ConfigLocation[] {
-  return stmt<[string], ConfigLocation>(db,
-    `SELECT DISTINCT g.client, g.config_path AS path, g.format, g.scope
-       FROM alerts a JOIN agents g ON g.id = a.agent_id
-      WHERE a.type = 'unregistered_server' AND a.state != 'resolved' AND lower(json_extract(a.details, '$.key')) = lower(?)`,
-  ).all(name);
+  return configsWithUnregisteredEntry(db, name);
 }

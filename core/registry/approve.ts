@@ -19,7 +19,7 @@ import { getServer } from './read.ts';
 import { resolveCommand } from './resolve-command.ts';
 import { writeServer } from './register.ts';
 import { assertRunnable } from './runnable.ts';
-import { stmt } from '../store/statements.ts';
+import { linksOfServer } from '../links/index.ts';
 
 /**
  * Approval accepts the definitions the server showed at its latest successful probe as its pin, and
@@ -46,12 +46,7 @@ export function approveServer(options: ScanOptions, nameOrId: string): { server:
   const before = getServer(db, nameOrId);
   // Declared servers are approved by intent already; they become runnable when a config lists them.
   assertRunnable(before);
-  const links = stmt<[string], LinkedConfig>(db, 
-      `SELECT l.observed, a.client, a.config_path AS path, a.format, a.scope
-         FROM agent_servers l JOIN agents a ON a.id = l.agent_id
-        WHERE l.server_id = ? ORDER BY l.present DESC, l.last_seen_at DESC`,
-    )
-    .all(before.id);
+  const links: LinkedConfig[] = linksOfServer(db, before.id, 'current-first').map((l) => ({ observed: l.observed, ...l.location }));
 
   let next: ServerDefinition = { ...before, status: 'approved', updated_at: now.toISOString() };
   const current = links[0];

@@ -12,7 +12,7 @@ import { jsonPointer } from '../discovery/json-pointer.ts';
 import { knownLocations } from '../discovery/scan-all.ts';
 import { agentIdFor, scanConfig, type ScanOptions } from '../discovery/scan.ts';
 import { findServer, getServer } from './read.ts';
-import { stmt } from '../store/statements.ts';
+import { ensureConfigFile, expectEntry, linkAt } from '../links/index.ts';
 
 /** Where a format keeps its servers, as JSON pointer segments. */
 export const SERVERS_AT: Record<ConfigFormat, string[]> = {
@@ -50,20 +50,14 @@ export function linkServer(options: ScanOptions & { where: PlatformEnv }, nameOr
   const now = (options.now ?? (() => new Date()))();
 
   db.transaction(() => {
-    stmt(db, 
-      `INSERT INTO agents (id, client, config_path, format, scope, state, content_sha256, first_seen_at, last_scan_at)
-       VALUES (?, ?, ?, ?, ?, 'missing', NULL, ?, ?) ON CONFLICT (id) DO NOTHING`,
-    ).run(agentId, location.client, location.path, location.format, location.scope, now.toISOString(), now.toISOString());
-    const taken = stmt<[string, string], { server_id: string }>(db, 'SELECT server_id FROM agent_servers WHERE agent_id = ? AND pointer = ?').get(agentId, pointer);
+    ensureConfigFile(db, agentId, location, now);
+    const taken = linkAt(db, agentId, pointer);
     if (taken !== undefined && taken.server_id !== server.id) {
       const other = findServer(db, taken.server_id);
       throw conflict(`The entry "${key}" of ${location.path} is already registered as server "${other?.name ?? taken.server_id}": approve that one, or remove it first.`, 'key');
     }
     // Never seen yet (last_seen_at empty): its absence from the config is not a removal.
-    stmt(db, 
-      `INSERT INTO agent_servers (agent_id, pointer, server_id, key, observed, present, disabled, in_baseline, last_seen_at)
-       VALUES (?, ?, ?, ?, '{}', 0, 0, 0, '') ON CONFLICT (agent_id, pointer) DO NOTHING`,
-    ).run(agentId, pointer, server.id, key);
+    expectEntry(db, agentId, pointer, server.id, key);
     appendAudit(db, { actor: 'user', type: 'server.linked', server_id: server.id, details: { name: server.name, client: location.client, config_path: location.path, key } }, now);
   }).immediate();
   scanConfig({ ...options, force: true }, location);

@@ -14,6 +14,7 @@ import { appendAudit } from '../audit/audit-log.ts';
 import { scanConfig, type ScanOptions } from '../discovery/scan.ts';
 import { hashExecutable } from '../integrity/executable-hash.ts';
 import { stmt } from '../store/statements.ts';
+import { configsLinking } from '../links/index.ts';
 import { recomputeTrust } from '../trust/record.ts';
 import { defined, exceptCommand, parseServerUrl, urlTransport, validateInput } from './api-register.ts';
 import { launchFingerprint } from './fingerprint.ts';
@@ -166,7 +167,5 @@ function resolvedLaunch(options: ScanOptions, current: ServerDefinition, change:
 }
 
 function linkedConfigs(options: ScanOptions, serverId: string): ConfigLocation[] {
-  return stmt<[string], ConfigLocation>(options.store.db,
-    'SELECT DISTINCT g.client, g.config_path AS path, g.format, g.scope FROM agent_servers l JOIN agents g ON g.id = l.agent_id WHERE l.server_id = ?',
-  ).all(serverId);
+  return configsLinking(options.store.db, serverId);
 }

@@ -16,7 +16,7 @@
  * reuses them.
  *
  * What moves: the entry's env values. The launcher builds the server's environment from the
- * definition only (core/probe/environment.ts), so every literal env value of the entry goes to the
+ * definition only (core/process/environment.ts), so every literal env value of the entry goes to the
  * keychain, not only those the hygiene rules call secrets: the database never holds a config's env
  * value (a secret under an innocent name would otherwise land there). Empty values stay literal and
  * `{{secret:NAME}}` handles stay as they are. What cannot move, with the reason: a value the client
@@ -45,6 +45,7 @@ import type { Keychain } from '../secrets/keychain.ts';
 import { addSecret } from '../secrets/secrets.ts';
 import type { Db } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
+import { linksOfServer } from '../links/index.ts';
 import { setSecretHandles, type HandleChanges } from './handles.ts';
 import { generateSecretName } from './secret-names.ts';
 
@@ -113,11 +114,9 @@ export function fixAllSecrets(options: SecureOptions, ctx: SecureContext): { res
 }
 
 function linkedEntries(db: Db, serverId: string): LinkedEntry[] {
-  return stmt<[string], { server_id: string; pointer: string; key: string; client: ConfigLocation['client']; path: string; format: ConfigLocation['format']; scope: ConfigLocation['scope'] }>(db,
-    `SELECT l.server_id, l.pointer, l.key, a.client, a.config_path AS path, a.format, a.scope
-       FROM agent_servers l JOIN agents a ON a.id = l.agent_id
-      WHERE l.server_id = ? AND l.present = 1 ORDER BY a.client, a.config_path, l.pointer`,
-  ).all(serverId).map((r) => ({ server_id: r.server_id, pointer: r.pointer, key: r.key, location: { client: r.client, path: r.path, format: r.format, scope: r.scope } }));
+  return linksOfServer(db, serverId, 'by-file')
+    .filter((l) => l.present === 1)
+    .map((l) => ({ server_id: l.server_id, pointer: l.pointer, key: l.key, location: l.location }));
 }
 
 interface Move {

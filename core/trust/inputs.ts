@@ -11,6 +11,7 @@ import type { PinDiff } from '../pins/pin.ts';
 import { getServer } from '../registry/read.ts';
 import type { Db } from '../store/database.ts';
 import { stmt } from '../store/statements.ts';
+import { isListedAnywhere } from '../links/index.ts';
 import { TRUST_MODEL, type AlertEvidence, type HygieneEvidence, type TrustInputs, type TrustModel } from './score.ts';
 
 const HYGIENE_TYPES = ['plaintext_secret', 'unpinned_package', 'insecure_http'] as const;
@@ -38,7 +39,7 @@ export function trustInputs(db: Db, serverId: string, now: Date = new Date(), mo
   ).all(id, horizon);
   const alerts: AlertEvidence[] = alertRows.map((a) => ({ id: a.id, type: a.type, severity: a.severity, state: a.state, title: a.title, resolved_at: a.state === 'resolved' ? a.updated_at : null }));
 
-  const listed = stmt<[string], { n: number }>(db, 'SELECT EXISTS (SELECT 1 FROM agent_servers WHERE server_id = ?) AS n').get(id)?.n === 1;
+  const listed = isListedAnywhere(db, id);
   const alerted = stmt<[string], { n: number }>(db, 'SELECT EXISTS (SELECT 1 FROM alerts WHERE server_id = ?) AS n').get(id)?.n === 1;
 
   return {

@@ -3,7 +3,6 @@
  * approve them; read their trust and pinned tools. `:id` is a server's id or its name. Bodies go to
  * the engine as sent: it validates them with the schemas in core/api/rest.ts.
  */
-import path from 'node:path';
 import { ENDPOINTS } from '../../core/api/endpoints.ts';
 import { conflict, notFound } from '../../core/api/errors.ts';
 import {
@@ -17,8 +16,8 @@ import type { ServerDefinition } from '../../core/api/server.ts';
 import { verifyServer } from '../../core/attest/attest.ts';
 import { attestFromRequest } from '../../core/attest/request.ts';
 import { latestProbe, readPin, recordProbe } from '../../core/pins/record.ts';
-import { consentRefusalMessage, consentVerdict, probeServer, seenRefusalMessage } from '../../core/probe/index.ts';
-import { getSetting } from '../../core/settings/settings.ts';
+import { consentRefusalMessage, probeServer, seenRefusalMessage } from '../../core/probe/index.ts';
+import { probePolicy } from '../../core/reconcile/probe-policy.ts';
 import { registerFromRequest } from '../../core/registry/api-register.ts';
 import { approveServer } from '../../core/registry/approve.ts';
 import { listServerPage, serverView } from '../../core/registry/page.ts';
@@ -27,9 +26,6 @@ import { removeServer } from '../../core/registry/register.ts';
 import { updateServer } from '../../core/registry/update.ts';
 import { computeTrust, trustHistory } from '../../core/trust/record.ts';
 import { handle, isPerson, ok, param, parseBody, parseQuery, type ApiRequest, type Reply, type Route, type Services } from '../route.ts';
-
-/** A first `npx` run downloads the package: a minute unless the request says otherwise (as the CLI does). */
-const FIRST_NPX_TIMEOUT_MS = 60_000;
 
 const server = (r: ApiRequest, s: Services): ServerDefinition => getServer(s.store.db, param(r, 'id'));
 
@@ -79,21 +75,16 @@ export const serverRoutes: Route[] = [
   handle(ENDPOINTS.probeServer, async (r, s) => {
     const input = parseBody(probeRequestSchema, r.body);
     let target = server(r, s);
-    const verdict = consentVerdict(target, { consent: input.consent === true, by: isPerson(r.caller) ? 'person' : 'program', setting: getSetting(s.store.db, 'probe-consent') });
-    if (!verdict.go) throw conflict(consentRefusalMessage(target, 'api', verdict.missing), 'consent');
     // A person's yes to a pending command line confirms it (the launch they were shown): it is approved, then probed (and pinned) as any approved server.
-    if (verdict.confirm) {
-      const unseen = seenRefusalMessage(target, input.seen);
-      if (unseen !== null) throw conflict(unseen, 'seen');
-      target = approveServer(s.scan, target.id).server;
-      changed(s, 'approved', target.id);
-    }
-    const isNpx = target.command !== null && /^npx(\.cmd)?$/i.test(path.basename(target.command));
+    const admission = probePolicy(s.scan, target, { consent: input.consent === true, by: isPerson(r.caller) ? 'person' : 'program', surface: 'api', seen: input.seen, timeoutSeconds: input.timeout_seconds });
+    if (!admission.go) throw conflict(admission.message, admission.field);
+    target = admission.server;
+    if (admission.confirmed) changed(s, 'approved', target.id);
     s.hub.emit({ type: 'probe', server_id: target.id, name: target.name, phase: 'started' });
     // The probe stops when the client goes away or the server shuts down.
     const result = await probeServer(target, {
       keychain: s.keychain,
-      connectTimeoutMs: input.timeout_seconds !== undefined ? input.timeout_seconds * 1000 : isNpx ? FIRST_NPX_TIMEOUT_MS : undefined,
+      connectTimeoutMs: admission.connectTimeoutMs,
       signal: r.signal,
     });
     s.hub.emit({ type: 'probe', server_id: target.id, name: target.name, phase: 'finished', ok: result.ok });

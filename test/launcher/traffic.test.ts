@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ToolCallDetails } from '../../core/api/launcher.ts';
 import type { Definition } from '../../core/api/probe.ts';
-import { Redactor } from '../../core/probe/environment.ts';
+import { Redactor } from '../../core/process/environment.ts';
 import { LineRelay, type OversizedLine } from '../../core/launcher/line-relay.ts';
 import { idKey } from '../../core/launcher/request-id.ts';
 import { idAtEdges, toolSha, Traffic, type TrafficOptions } from '../../core/launcher/traffic.ts';

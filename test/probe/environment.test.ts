@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KeychainStatus } from '../../core/api/secret.ts';
 import { probeServer } from '../../core/probe/index.ts';
-import { buildEnvironment, fillHandles, handlesIn, Redactor, resolveSecrets } from '../../core/probe/environment.ts';
+import { buildEnvironment, fillHandles, handlesIn, Redactor, resolveSecrets } from '../../core/process/environment.ts';
 import type { Keychain } from '../../core/secrets/keychain.ts';
 import { failure, fixture, LOGIN_PATH, nodeServer } from './helpers.ts';
 

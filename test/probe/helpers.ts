@@ -81,7 +81,7 @@ export async function readPids(file: string): Promise<Record<string, number | nu
 }
 
 /**
- * True when no live process has this pid. Written independently of core/probe/kill-tree.ts: a zombie
+ * True when no live process has this pid. Written independently of core/process/kill-tree.ts: a zombie
  * (exited, not yet reaped by its parent or init) counts as gone, since it runs nothing.
  */
 export function processGone(pid: number): boolean {

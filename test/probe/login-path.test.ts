@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { loginShellPath, readLoginShellPath, setLoginShellPath } from '../../core/probe/login-path.ts';
+import { loginShellPath, readLoginShellPath, setLoginShellPath } from '../../core/process/login-path.ts';
 import { processGone, tempDir } from './helpers.ts';
 
 const posix = process.platform !== 'win32';

@@ -1,8 +1,8 @@
-// The Redactor's rules (core/probe/secret-redactor.ts, docs/probe.md "Parts and encodings of a
+// The Redactor's rules (core/process/secret-redactor.ts, docs/probe.md "Parts and encodings of a
 // secret"): runs of 8+ characters of secrets of 12-4096 characters, encodings, short secrets whole only.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PARTIAL_MAX, Redactor, RUN, secretVariants } from '../../core/probe/secret-redactor.ts';
+import { PARTIAL_MAX, Redactor, RUN, secretVariants } from '../../core/process/secret-redactor.ts';
 
 const TOKEN = 'ghp_R8kW2mXq7Lp4Zt9Yb3Nc6Vd1Hs5Jf0Ga8UeT';
 const r = new Redactor(new Map([['gh', TOKEN], ['pin', 'hunter2-2025'.slice(0, 11)]]));
